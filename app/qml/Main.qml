@@ -1,0 +1,207 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import TwinDesk
+
+ApplicationWindow {
+    id: root
+    required property TwinTreeModel twinModel
+    required property string projectPath
+    required property string appVersion
+    property int selectedRow: -1
+
+    width: 1280
+    height: 800
+    visible: true
+    title: "TwinDesk — " + projectPath
+
+    palette.highlight: "#2f6fb0"
+
+    header: ToolBar {
+        RowLayout {
+            anchors.fill: parent
+            anchors.leftMargin: 10
+            anchors.rightMargin: 10
+            Label {
+                text: "TwinDesk"
+                font.bold: true
+                font.pixelSize: 16
+            }
+            Label {
+                text: root.twinModel.summary
+                elide: Text.ElideRight
+                Layout.fillWidth: true
+                opacity: 0.8
+            }
+            Label { text: "v" + root.appVersion; opacity: 0.6 }
+        }
+    }
+
+    footer: ToolBar {
+        Label {
+            anchors.verticalCenter: parent.verticalCenter
+            x: 10
+            text: root.twinModel.entityCount + " entities · " + root.projectPath
+            opacity: 0.7
+        }
+    }
+
+    SplitView {
+        anchors.fill: parent
+
+        ColumnLayout {
+            SplitView.preferredWidth: 460
+            SplitView.minimumWidth: 280
+            spacing: 4
+
+            TextField {
+                id: searchField
+                Layout.fillWidth: true
+                Layout.margins: 6
+                placeholderText: "Search entities (name or id)…"
+                selectByMouse: true
+                onTextChanged: searchResults.model = root.twinModel.search(text)
+                Keys.onEscapePressed: text = ""
+            }
+
+            ListView {
+                id: searchResults
+                visible: searchField.text.length > 0
+                Layout.fillWidth: true
+                Layout.preferredHeight: Math.min(contentHeight, 220)
+                clip: true
+                model: []
+                delegate: ItemDelegate {
+                    width: ListView.view.width
+                    text: modelData.name + "  ·  " + modelData.kind
+                    onClicked: {
+                        const row = root.twinModel.reveal(modelData.entity)
+                        searchField.text = ""
+                        if (row >= 0) {
+                            root.selectedRow = row
+                            tree.positionViewAtIndex(row, ListView.Center)
+                        }
+                    }
+                }
+            }
+
+            ListView {
+                id: tree
+                objectName: "twinTree"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                clip: true
+                model: root.twinModel
+                currentIndex: root.selectedRow
+                ScrollBar.vertical: ScrollBar {}
+                delegate: ItemDelegate {
+                    id: rowDelegate
+                    required property int index
+                    required property string name
+                    required property string kind
+                    required property string subtype
+                    required property int depth
+                    required property bool hasChildren
+                    required property bool expanded
+                    required property int pointCount
+                    width: ListView.view.width
+                    height: 26
+                    highlighted: index === root.selectedRow
+                    onClicked: root.selectedRow = index
+                    onDoubleClicked: root.twinModel.toggle(index)
+                    contentItem: RowLayout {
+                        spacing: 6
+                        Item { Layout.preferredWidth: rowDelegate.depth * 16 }
+                        Label {
+                            Layout.preferredWidth: 14
+                            text: rowDelegate.hasChildren ? (rowDelegate.expanded ? "▾" : "▸") : ""
+                            MouseArea {
+                                anchors.fill: parent
+                                onClicked: root.twinModel.toggle(rowDelegate.index)
+                            }
+                        }
+                        Rectangle {
+                            Layout.preferredWidth: 10
+                            Layout.preferredHeight: 10
+                            radius: 2
+                            color: ({ site: "#6d4c41", building: "#455a64", floor: "#5c6bc0",
+                                      room: "#26a69a", zone: "#9ccc65", equipment: "#ef6c00",
+                                      workload: "#ab47bc", point: "#8d8d8d", other: "#bdbdbd" })[rowDelegate.kind]
+                        }
+                        Label {
+                            text: rowDelegate.name
+                            elide: Text.ElideRight
+                            Layout.fillWidth: true
+                        }
+                        Label {
+                            text: rowDelegate.subtype !== "" && rowDelegate.subtype !== "unknown"
+                                  ? rowDelegate.subtype : rowDelegate.kind
+                            opacity: 0.55
+                            font.pixelSize: 11
+                        }
+                        Label {
+                            visible: rowDelegate.pointCount > 0
+                            text: rowDelegate.pointCount + " pts"
+                            opacity: 0.55
+                            font.pixelSize: 11
+                        }
+                    }
+                }
+            }
+        }
+
+        ScrollView {
+            id: detailPane
+            SplitView.fillWidth: true
+            contentWidth: availableWidth
+            ColumnLayout {
+                width: detailPane.availableWidth
+                spacing: 8
+                Label {
+                    Layout.margins: 12
+                    text: root.selectedRow >= 0 ? "Properties" : "Select an entity in the tree"
+                    font.bold: true
+                    font.pixelSize: 15
+                }
+                Repeater {
+                    model: root.selectedRow >= 0 ? root.twinModel.properties(root.selectedRow) : []
+                    delegate: RowLayout {
+                        required property var modelData
+                        Layout.leftMargin: 12
+                        Layout.rightMargin: 12
+                        Label {
+                            text: modelData.key
+                            Layout.preferredWidth: 140
+                            opacity: 0.65
+                        }
+                        Label {
+                            text: modelData.value
+                            Layout.fillWidth: true
+                            elide: Text.ElideMiddle
+                        }
+                    }
+                }
+                Label {
+                    Layout.margins: 12
+                    visible: pointRepeater.count > 0
+                    text: "Points (" + pointRepeater.count + ")"
+                    font.bold: true
+                    font.pixelSize: 15
+                }
+                Repeater {
+                    id: pointRepeater
+                    model: root.selectedRow >= 0 ? root.twinModel.points(root.selectedRow) : []
+                    delegate: RowLayout {
+                        required property var modelData
+                        Layout.leftMargin: 12
+                        Layout.rightMargin: 12
+                        Label { text: modelData.name; Layout.preferredWidth: 300; elide: Text.ElideRight }
+                        Label { text: modelData.type; Layout.preferredWidth: 80; opacity: 0.65 }
+                        Label { text: modelData.quantity; Layout.preferredWidth: 120; opacity: 0.65 }
+                        Label { text: modelData.unit; Layout.fillWidth: true }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+#include "assets.h"
+
+#include <array>
+#include <cstdlib>
+#include <unistd.h>
+
+namespace twindesk::app {
+
+namespace {
+bool looksLikeAssets(const std::filesystem::path& dir)
+{
+    std::error_code ec;
+    return std::filesystem::exists(dir / "ontology" / "twindesk.ttl", ec);
+}
+
+std::filesystem::path executableDir()
+{
+    std::array<char, 4096> buf{};
+    const auto n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
+    if (n <= 0)
+        return {};
+    return std::filesystem::path(std::string(buf.data(), static_cast<std::size_t>(n)))
+        .parent_path();
+}
+} // namespace
+
+std::optional<std::filesystem::path> assetsDir()
+{
+    if (const char* env = std::getenv("TWINDESK_ASSETS_DIR"); env != nullptr && *env != '\0') {
+        if (looksLikeAssets(env))
+            return std::filesystem::path(env);
+    }
+    const auto exe = executableDir();
+    if (!exe.empty()) {
+        const auto installed = exe.parent_path() / "share" / "twindesk" / "assets";
+        if (looksLikeAssets(installed))
+            return installed;
+    }
+#ifdef TWINDESK_SOURCE_ASSETS_DIR
+    if (looksLikeAssets(TWINDESK_SOURCE_ASSETS_DIR))
+        return std::filesystem::path(TWINDESK_SOURCE_ASSETS_DIR);
+#endif
+    return std::nullopt;
+}
+
+std::vector<std::filesystem::path> bundledOntology(const std::filesystem::path& assets)
+{
+    return {assets / "ontology" / "brick-1.3-classes.ttl", assets / "ontology" / "twindesk.ttl"};
+}
+
+} // namespace twindesk::app

@@ -1,0 +1,626 @@
+#include "cli.h"
+
+#include "assets.h"
+
+#include <twindesk/twin/brick_import.h>
+#include <twindesk/twin/model_stats.h>
+#include <twindesk/twin/project_store.h>
+#include <twindesk/twin/units.h>
+#include <twindesk/version.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <functional>
+#include <iomanip>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <sstream>
+
+namespace twindesk::app {
+
+namespace fs = std::filesystem;
+using twin::Error;
+
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailed = 1;
+constexpr int kUsage = 2;
+
+/// Parsed command line of one command: positional arguments and --options.
+struct Args
+{
+    std::vector<std::string> positional;
+    std::multimap<std::string, std::string> options; // "--ontology" → value
+    std::vector<std::string> flags;                  // "--json", "--force"
+
+    [[nodiscard]] bool flag(std::string_view name) const
+    {
+        return std::find(flags.begin(), flags.end(), name) != flags.end();
+    }
+    [[nodiscard]] std::optional<std::string> option(const std::string& name) const
+    {
+        const auto it = options.find(name);
+        if (it == options.end())
+            return std::nullopt;
+        return it->second;
+    }
+    [[nodiscard]] std::vector<std::string> all(const std::string& name) const
+    {
+        std::vector<std::string> out;
+        for (auto [it, end] = options.equal_range(name); it != end; ++it)
+            out.push_back(it->second);
+        return out;
+    }
+};
+
+struct CommandSpec
+{
+    std::string_view name;
+    std::string_view synopsis;
+    std::string_view summary;
+    std::vector<std::string_view> valueOptions; // take a value: "-o", "--ontology"
+    std::vector<std::string_view> flagOptions;  // no value: "--json"
+    int (*run)(const Args&, CliIo&);
+};
+
+int cmdImportBrick(const Args& args, CliIo& io);
+int cmdInfo(const Args& args, CliIo& io);
+int cmdDemo(const Args& args, CliIo& io);
+int cmdOntologySubset(const Args& args, CliIo& io);
+int cmdQuery(const Args& args, CliIo& io);
+int cmdUnits(const Args& args, CliIo& io);
+
+const std::vector<CommandSpec>& commands()
+{
+    static const std::vector<CommandSpec> kCommands{
+        {"import-brick",
+         "import-brick MODEL.ttl [--ontology ONTOLOGY.ttl]... -o PROJECT.twin [--force] [--json]",
+         "Import a Brick Turtle model into a new project file. Without --ontology the bundled "
+         "Brick 1.3 class hierarchy is used; TwinDesk's extension (compute hosts, VMs) is always "
+         "added.",
+         {"-o", "--output", "--ontology"},
+         {"--force", "--json"},
+         cmdImportBrick},
+        {"info",
+         "info PROJECT.twin [--json]",
+         "Print what a project holds: entity and relation counts with Brick semantics, "
+         "historian and decision-log sizes, where it came from.",
+         {},
+         {"--json"},
+         cmdInfo},
+        {"query",
+         "query PROJECT.twin (children|ancestors|points|fed-by|path|kind) ARG [ARG2] [--json]",
+         "Query the twin graph: children/ancestors/points/fed-by ENTITY, path FROM TO, kind KIND "
+         "(site, building, floor, room, zone, equipment, point, workload, other).",
+         {},
+         {"--json"},
+         cmdQuery},
+        {"demo",
+         "demo [--out PROJECT.twin] [--json]",
+         "The headless demo: import the bundled demo office and print its summary.",
+         {"--out"},
+         {"--json"},
+         cmdDemo},
+        {"units",
+         "units [--json]",
+         "List the units TwinDesk knows: quantity, symbol, QUDT name. Points and attributes must "
+         "use one of these (by symbol, alias or QUDT IRI).",
+         {},
+         {"--json"},
+         cmdUnits},
+        {"ontology-subset",
+         "ontology-subset ONTOLOGY.ttl... -o OUT.ttl",
+         "Write the class hierarchy of ontology files (classes, subclass and equivalence edges, "
+         "labels, quantities) as compact Turtle; used to build the bundled Brick subset.",
+         {"-o", "--output"},
+         {},
+         cmdOntologySubset},
+    };
+    return kCommands;
+}
+
+const CommandSpec* findCommand(std::string_view name)
+{
+    for (const auto& c : commands())
+        if (c.name == name)
+            return &c;
+    return nullptr;
+}
+
+std::optional<Args> parseArgs(const CommandSpec& spec, const std::vector<std::string>& argv,
+                              std::ostream& err)
+{
+    Args args;
+    for (std::size_t i = 1; i < argv.size(); ++i) {
+        const auto& a = argv[i];
+        if (a.size() > 1 && a[0] == '-') {
+            std::string name = a;
+            std::optional<std::string> inlineValue;
+            if (const auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
+                name = a.substr(0, eq);
+                inlineValue = a.substr(eq + 1);
+            }
+            const bool takesValue = std::find(spec.valueOptions.begin(), spec.valueOptions.end(),
+                                              name) != spec.valueOptions.end();
+            const bool isFlag = std::find(spec.flagOptions.begin(), spec.flagOptions.end(), name) !=
+                                spec.flagOptions.end();
+            if (takesValue) {
+                if (inlineValue) {
+                    args.options.emplace(name, *inlineValue);
+                } else if (i + 1 < argv.size()) {
+                    args.options.emplace(name, argv[++i]);
+                } else {
+                    err << "twindesk " << spec.name << ": option " << name << " needs a value\n"
+                        << "usage: twindesk " << spec.synopsis << '\n';
+                    return std::nullopt;
+                }
+            } else if (isFlag && !inlineValue) {
+                args.flags.push_back(name);
+            } else {
+                err << "twindesk " << spec.name << ": unknown option '" << a << "'\n"
+                    << "usage: twindesk " << spec.synopsis << '\n';
+                return std::nullopt;
+            }
+        } else {
+            args.positional.push_back(a);
+        }
+    }
+    return args;
+}
+
+// Left-aligns UTF-8 text in a column of `width` characters (std::setw counts bytes).
+std::string pad(std::string_view text, std::size_t width)
+{
+    std::size_t chars = 0;
+    for (const char c : text)
+        chars += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
+    std::string out(text);
+    if (chars < width)
+        out.append(width - chars, ' ');
+    return out;
+}
+
+int fail(CliIo& io, const Error& error)
+{
+    io.err << "error: " << error.toString() << '\n';
+    return kFailed;
+}
+
+int usageError(CliIo& io, const CommandSpec& spec, const std::string& message)
+{
+    io.err << "twindesk " << spec.name << ": " << message << "\nusage: twindesk " << spec.synopsis
+           << '\n';
+    return kUsage;
+}
+
+std::string nowIso()
+{
+    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::ostringstream s;
+    s << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
+    return s.str();
+}
+
+twin::Result<twin::BrickOntology> loadOntology(const std::vector<std::string>& requested)
+{
+    const auto assets = assetsDir();
+    std::vector<fs::path> files;
+    if (requested.empty()) {
+        if (!assets)
+            return twin::makeError(twin::ErrorCode::NotFound,
+                                   "the bundled ontology was not found (set TWINDESK_ASSETS_DIR to "
+                                   "the assets/ folder, or pass --ontology Brick.ttl)");
+        files = bundledOntology(*assets);
+    } else {
+        files.assign(requested.begin(), requested.end());
+        if (assets)
+            files.push_back(*assets / "ontology" / "twindesk.ttl");
+    }
+    return twin::BrickOntology::load(files);
+}
+
+nlohmann::ordered_json countsJson(const twin::ModelCounts& c)
+{
+    nlohmann::ordered_json j;
+    j["triples"] = c.triples;
+    j["buildings"] = c.buildings;
+    j["floors"] = c.floors;
+    j["rooms"] = c.rooms;
+    j["zones"] = c.zones;
+    j["ahus"] = c.ahus;
+    j["vavs"] = c.vavs;
+    j["equipment"] = c.equipment;
+    j["points"] = c.points;
+    j["sensors"] = c.sensors;
+    j["setpoints"] = c.setpoints;
+    j["commands"] = c.commands;
+    j["compute_hosts"] = c.computeHosts;
+    j["vms"] = c.vms;
+    j["unknown_typed"] = c.unknownTyped;
+    j["relations"] = {{"hasPart", c.hasPart},
+                      {"feeds", c.feeds},
+                      {"hasPoint", c.hasPoint},
+                      {"hasLocation", c.hasLocation},
+                      {"runsOn", c.runsOn}};
+    return j;
+}
+
+void printCounts(std::ostream& out, const twin::ModelCounts& c)
+{
+    auto row = [&out](std::string_view label, std::size_t value) {
+        out << "  " << std::left << std::setw(16) << label << std::right << std::setw(8) << value
+            << '\n';
+    };
+    row("triples", c.triples);
+    row("entities", c.entities);
+    row("buildings", c.buildings);
+    row("floors", c.floors);
+    row("rooms", c.rooms);
+    row("zones", c.zones);
+    row("AHUs", c.ahus);
+    row("VAVs", c.vavs);
+    row("equipment", c.equipment);
+    row("points", c.points);
+    row("  sensors", c.sensors);
+    row("  setpoints", c.setpoints);
+    row("  commands", c.commands);
+    row("compute hosts", c.computeHosts);
+    row("VMs", c.vms);
+    row("unknown typed", c.unknownTyped);
+    out << "  relations: hasPart " << c.hasPart << ", feeds " << c.feeds << ", hasPoint "
+        << c.hasPoint << ", hasLocation " << c.hasLocation << ", runsOn " << c.runsOn << '\n';
+}
+
+// Imports `model` into `output`; prints a summary unless `quiet`.
+int importInto(const fs::path& model, const std::vector<std::string>& ontologyFiles,
+               const fs::path& output, twin::CreateMode mode, bool json, CliIo& io)
+{
+    auto ontology = loadOntology(ontologyFiles);
+    if (!ontology)
+        return fail(io, ontology.error());
+    auto imported = twin::importBrick(model, *ontology);
+    if (!imported)
+        return fail(io, imported.error());
+    const auto& stats = imported->stats;
+    std::error_code ec;
+    std::map<std::string, std::string> meta{
+        {"twindesk_version", kVersion},
+        {"source_file", fs::absolute(model, ec).string()},
+        {"source_triples", std::to_string(stats.triples)},
+        {"imported_at", nowIso()},
+        {"import_untyped_entities", std::to_string(stats.untypedEntities)},
+        {"import_warnings", std::to_string(stats.warnings.size())},
+    };
+    std::string ontologyList;
+    for (const auto& o : ontologyFiles)
+        ontologyList += (ontologyList.empty() ? "" : ";") + o;
+    meta["ontology"] = ontologyList.empty() ? "bundled Brick 1.3 + twindesk" : ontologyList;
+    if (auto s = twin::ProjectStore::writeNew(output, imported->graph, meta, mode); !s)
+        return fail(io, s.error());
+
+    const auto counts = twin::countModel(imported->graph, stats.triples);
+    if (json) {
+        nlohmann::ordered_json j;
+        j["project"] = output.string();
+        j["counts"] = countsJson(counts);
+        j["untyped_entities"] = stats.untypedEntities;
+        j["warnings"] = stats.warnings;
+        io.out << j.dump(2) << '\n';
+    } else {
+        for (const auto& w : stats.warnings)
+            io.err << "warning: " << w << '\n';
+        io.out << "imported " << model.string() << " → " << output.string() << '\n';
+        printCounts(io.out, counts);
+    }
+    return kOk;
+}
+
+int cmdImportBrick(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("import-brick");
+    if (args.positional.size() != 1)
+        return usageError(io, spec, "expected exactly one MODEL.ttl");
+    auto output = args.option("-o");
+    if (!output)
+        output = args.option("--output");
+    if (!output)
+        return usageError(io, spec, "the output project is required: -o PROJECT.twin");
+    return importInto(args.positional[0], args.all("--ontology"), *output,
+                      args.flag("--force") ? twin::CreateMode::Replace
+                                           : twin::CreateMode::FailIfExists,
+                      args.flag("--json"), io);
+}
+
+int cmdInfo(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("info");
+    if (args.positional.size() != 1)
+        return usageError(io, spec, "expected exactly one PROJECT.twin");
+    auto store = twin::ProjectStore::open(args.positional[0], twin::OpenMode::ReadWrite);
+    if (!store)
+        return fail(io, store.error());
+    auto graph = store->loadModel();
+    if (!graph)
+        return fail(io, graph.error());
+    auto meta = store->allMeta();
+    if (!meta)
+        return fail(io, meta.error());
+    std::size_t triples = 0;
+    if (const auto it = meta->find("source_triples"); it != meta->end())
+        triples = std::stoull(it->second);
+    const auto counts = twin::countModel(*graph, triples);
+    if (args.flag("--json")) {
+        io.out << countsJson(counts).dump(2) << '\n';
+        return kOk;
+    }
+    auto samples = store->sampleCount();
+    io.out << "project      " << args.positional[0] << '\n'
+           << "schema       " << store->schemaVersion() << '\n';
+    for (const char* key : {"source_file", "imported_at", "twindesk_version", "ontology"})
+        if (const auto it = meta->find(key); it != meta->end())
+            io.out << std::left << std::setw(13) << key << it->second << '\n';
+    io.out << "samples      " << (samples ? *samples : 0) << '\n' << "model\n";
+    printCounts(io.out, counts);
+    return kOk;
+}
+
+int cmdOntologySubset(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("ontology-subset");
+    auto output = args.option("-o");
+    if (!output)
+        output = args.option("--output");
+    if (args.positional.empty() || !output)
+        return usageError(io, spec, "expected ontology files and -o OUT.ttl");
+    std::vector<fs::path> files(args.positional.begin(), args.positional.end());
+    auto ontology = twin::BrickOntology::load(files);
+    if (!ontology)
+        return fail(io, ontology.error());
+    if (auto s = ontology->writeClassSubset(*output); !s)
+        return fail(io, s.error());
+    io.out << "wrote " << ontology->classCount() << " classes and " << ontology->subclassEdgeCount()
+           << " subclass edges to " << *output << '\n';
+    return kOk;
+}
+
+nlohmann::ordered_json entityJson(const twin::TwinGraph& g, twin::EntityIndex i)
+{
+    const auto& e = g.entity(i);
+    nlohmann::ordered_json j{
+        {"id", e.id}, {"name", e.name}, {"kind", twin::entityKindName(e.kind)}};
+    if (e.kind == twin::EntityKind::Equipment)
+        j["type"] = twin::equipmentTypeName(e.equipmentType);
+    if (e.point) {
+        j["point_type"] = twin::pointTypeName(e.point->type);
+        j["quantity"] = twin::quantityName(e.point->quantity);
+        j["unit"] = e.point->unit;
+    }
+    return j;
+}
+
+int cmdQuery(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("query");
+    if (args.positional.size() < 3)
+        return usageError(io, spec, "expected PROJECT.twin, a query and its argument");
+    auto store = twin::ProjectStore::open(args.positional[0], twin::OpenMode::ReadOnly);
+    if (!store)
+        return fail(io, store.error());
+    auto graph = store->loadModel();
+    if (!graph)
+        return fail(io, graph.error());
+    const auto& g = *graph;
+    const auto& query = args.positional[1];
+    auto resolve = [&](const std::string& text) -> twin::Result<twin::EntityIndex> {
+        if (auto i = g.find(text))
+            return *i;
+        // Accept a unique local name or label for convenience ("vav_1_01").
+        std::optional<twin::EntityIndex> match;
+        for (twin::EntityIndex i = 0; i < g.entityCount(); ++i) {
+            const auto& e = g.entity(i);
+            if (twin::localName(e.id) == text || e.name == text) {
+                if (match)
+                    return twin::makeError(twin::ErrorCode::InvalidArgument,
+                                           "'" + text +
+                                               "' matches several entities; use the full id");
+                match = i;
+            }
+        }
+        if (!match)
+            return twin::makeError(twin::ErrorCode::NotFound,
+                                   "no entity with id, local name or label '" + text + "'",
+                                   args.positional[0]);
+        return *match;
+    };
+
+    std::vector<twin::EntityIndex> result;
+    if (query == "kind") {
+        const auto kind = twin::parseEntityKind(args.positional[2]);
+        if (!kind)
+            return usageError(io, spec, "unknown kind '" + args.positional[2] + "'");
+        result = g.entitiesOfKind(*kind);
+    } else if (query == "path") {
+        if (args.positional.size() != 4)
+            return usageError(io, spec, "path needs FROM and TO");
+        auto from = resolve(args.positional[2]);
+        if (!from)
+            return fail(io, from.error());
+        auto to = resolve(args.positional[3]);
+        if (!to)
+            return fail(io, to.error());
+        auto path = g.shortestPath(*from, *to);
+        if (!path)
+            return fail(io, path.error());
+        if (args.flag("--json")) {
+            nlohmann::ordered_json j = nlohmann::ordered_json::array();
+            for (const auto& step : *path)
+                j.push_back({{"from", g.entity(step.from).id},
+                             {"relation", step.forward ? twin::relationName(step.relation)
+                                                       : twin::inverseRelationName(step.relation)},
+                             {"to", g.entity(step.to).id}});
+            io.out << j.dump(2) << '\n';
+        } else {
+            io.out << g.describePath(*path) << '\n';
+        }
+        return kOk;
+    } else {
+        auto at = resolve(args.positional[2]);
+        if (!at)
+            return fail(io, at.error());
+        if (query == "children")
+            result = g.children(*at, twin::Containment::PartsAndLocations);
+        else if (query == "ancestors")
+            result = g.ancestors(*at);
+        else if (query == "points")
+            result = g.pointsOf(*at);
+        else if (query == "fed-by")
+            result = g.zonesFedBy(*at);
+        else
+            return usageError(io, spec, "unknown query '" + query + "'");
+    }
+    if (args.flag("--json")) {
+        nlohmann::ordered_json j = nlohmann::ordered_json::array();
+        for (auto i : result)
+            j.push_back(entityJson(g, i));
+        io.out << j.dump(2) << '\n';
+    } else {
+        for (auto i : result) {
+            const auto& e = g.entity(i);
+            io.out << std::left << std::setw(10) << twin::entityKindName(e.kind) << ' ' << e.name;
+            if (e.point)
+                io.out << " [" << e.point->unit << ']';
+            io.out << "  <" << e.id << ">\n";
+        }
+        io.out << result.size() << " result(s)\n";
+    }
+    return kOk;
+}
+
+int cmdUnits(const Args& args, CliIo& io)
+{
+    if (!args.positional.empty())
+        return usageError(io, *findCommand("units"), "takes no arguments");
+    if (args.flag("--json")) {
+        nlohmann::ordered_json j = nlohmann::ordered_json::array();
+        for (const auto& u : twin::allUnits())
+            j.push_back({{"symbol", u.symbol},
+                         {"quantity", twin::quantityName(u.quantity)},
+                         {"qudt", u.qudt},
+                         {"name", u.name},
+                         {"scale", u.scale},
+                         {"offset", u.offset}});
+        io.out << j.dump(2) << '\n';
+        return kOk;
+    }
+    io.out << std::left << std::setw(24) << "quantity" << std::setw(10) << "symbol" << std::setw(18)
+           << "QUDT" << "name\n";
+    for (const auto& u : twin::allUnits())
+        io.out << pad(twin::quantityName(u.quantity), 24) << pad(u.symbol, 10)
+               << pad(u.qudt.empty() ? "-" : u.qudt, 18) << u.name << '\n';
+    return kOk;
+}
+
+int cmdDemo(const Args& args, CliIo& io)
+{
+    const auto assets = assetsDir();
+    if (!assets)
+        return fail(io, twin::makeError(twin::ErrorCode::NotFound,
+                                        "the bundled assets were not found; set "
+                                        "TWINDESK_ASSETS_DIR to the assets/ folder"));
+    const fs::path model = *assets / "demo" / "office.ttl";
+    fs::path out =
+        args.option("--out").value_or((fs::temp_directory_path() / "twindesk-demo.twin").string());
+    if (int rc = importInto(model, {}, out, twin::CreateMode::Replace, args.flag("--json"), io);
+        rc != kOk)
+        return rc;
+    if (args.flag("--json"))
+        return kOk;
+
+    auto store = twin::ProjectStore::open(out, twin::OpenMode::ReadOnly);
+    if (!store)
+        return fail(io, store.error());
+    auto graph = store->loadModel();
+    if (!graph)
+        return fail(io, graph.error());
+    const auto& g = *graph;
+    io.out << "\nair handling\n";
+    for (auto ahu : g.equipmentOfType(twin::EquipmentType::Ahu))
+        io.out << "  " << g.entity(ahu).name << " feeds " << g.zonesFedBy(ahu).size()
+               << " rooms and zones\n";
+    io.out << "server room\n";
+    std::size_t hosts = 0;
+    std::size_t busy = 0;
+    for (auto host : g.equipmentOfType(twin::EquipmentType::ComputeHost)) {
+        ++hosts;
+        busy += g.incoming(host, twin::Relation::RunsOn).empty() ? 0 : 1;
+    }
+    io.out << "  " << hosts << " compute hosts, " << busy << " running VMs, "
+           << g.entitiesOfKind(twin::EntityKind::Workload).size() << " VMs\n";
+    const auto vms = g.entitiesOfKind(twin::EntityKind::Workload);
+    const auto buildings = g.entitiesOfKind(twin::EntityKind::Building);
+    if (!vms.empty() && !buildings.empty()) {
+        if (auto path = g.shortestPath(vms.front(), buildings.front()))
+            io.out << "  " << g.describePath(*path) << '\n';
+    }
+    io.out << "\nproject written to " << out.string()
+           << "\n(the simulation engine will run the demo scenario here once it lands)\n";
+    return kOk;
+}
+
+} // namespace
+
+bool isCliCommand(std::string_view word)
+{
+    return findCommand(word) != nullptr || word == "help" || word == "--help" || word == "-h" ||
+           word == "--version" || word == "version";
+}
+
+std::string usageText()
+{
+    std::ostringstream s;
+    s << "TwinDesk " << kVersion << " — desktop digital-twin simulator and control console\n\n"
+      << "usage: twindesk [PROJECT.twin]          open the console (GUI)\n"
+      << "       twindesk COMMAND [ARGS...]       run a command headless\n\n"
+      << "commands:\n";
+    for (const auto& c : commands())
+        s << "  " << c.synopsis << "\n      " << c.summary << "\n\n";
+    s << "  --version   print the version\n  --help      print this help\n";
+    return s.str();
+}
+
+int runCli(const std::vector<std::string>& args, CliIo io)
+{
+    if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+        io.out << usageText();
+        return kOk;
+    }
+    if (args[0] == "--version" || args[0] == "version") {
+        io.out << "twindesk " << kVersion << '\n';
+        return kOk;
+    }
+    const auto* spec = findCommand(args[0]);
+    if (spec == nullptr) {
+        io.err << "twindesk: unknown command '" << args[0] << "' (see twindesk --help)\n";
+        return kUsage;
+    }
+    const auto parsed = parseArgs(*spec, args, io.err);
+    if (!parsed)
+        return kUsage;
+    try {
+        return spec->run(*parsed, io);
+    } catch (const std::exception& e) {
+        // Last line of defence: the core reports errors as Result values, so reaching this
+        // is a bug, but the user still gets a message rather than an abort.
+        io.err << "internal error in '" << args[0] << "': " << e.what() << '\n';
+        return kFailed;
+    }
+}
+
+} // namespace twindesk::app

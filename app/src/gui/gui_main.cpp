@@ -1,0 +1,126 @@
+#include "gui_main.h"
+
+#include "../assets.h"
+#include "../cli.h"
+#include "twin_tree_model.h"
+
+#include <twindesk/twin/project_store.h>
+#include <twindesk/version.h>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QQmlApplicationEngine>
+#include <QQmlContext>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QTimer>
+
+#include <iostream>
+#include <sstream>
+
+namespace twindesk::app {
+
+namespace {
+
+twin::Result<twin::TwinGraph> loadProject(const QString& path)
+{
+    auto store = twin::ProjectStore::open(path.toStdString(), twin::OpenMode::ReadOnly);
+    if (!store)
+        return store.error();
+    return store->loadModel();
+}
+
+} // namespace
+
+int runGui(int argc, char** argv)
+{
+    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("TwinDesk"));
+    QApplication::setOrganizationName(QStringLiteral("TwinDesk"));
+    QApplication::setApplicationVersion(QString::fromUtf8(kVersion));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("TwinDesk console"));
+    parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("PROJECT.twin to open"));
+    QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                  QStringLiteral("Save a PNG of the window and quit."),
+                                  QStringLiteral("file"));
+    QCommandLineOption quitAfter(QStringLiteral("quit-after"),
+                                 QStringLiteral("Quit after this many milliseconds."),
+                                 QStringLiteral("ms"));
+    QCommandLineOption select(
+        QStringLiteral("select"),
+        QStringLiteral("Select an entity (id, local name or label) at start."),
+        QStringLiteral("entity"));
+    parser.addOptions({screenshot, quitAfter, select});
+    parser.process(app);
+
+    QString projectPath = parser.positionalArguments().value(0);
+    if (projectPath.isEmpty()) {
+        // No project: import the demo office so the console opens on something real.
+        projectPath = QDir::temp().filePath(QStringLiteral("twindesk-demo.twin"));
+        std::ostringstream out;
+        std::ostringstream err;
+        if (runCli({"demo", "--out", projectPath.toStdString()}, {out, err}) != 0) {
+            std::cerr << err.str();
+            return 1;
+        }
+    }
+    auto graph = loadProject(projectPath);
+    if (!graph) {
+        std::cerr << "error: " << graph.error().toString() << '\n';
+        return 1;
+    }
+
+    auto* model = new TwinTreeModel(&app);
+    model->setGraph(std::move(graph).value());
+
+    QQmlApplicationEngine engine;
+    engine.setInitialProperties({{QStringLiteral("twinModel"), QVariant::fromValue(model)},
+                                 {QStringLiteral("projectPath"), projectPath},
+                                 {QStringLiteral("appVersion"), QString::fromUtf8(kVersion)}});
+    engine.load(QUrl(QStringLiteral("qrc:/TwinDesk/qml/Main.qml")));
+    if (engine.rootObjects().isEmpty()) {
+        std::cerr << "error: the console's QML failed to load\n";
+        return 1;
+    }
+    auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().front());
+
+    if (parser.isSet(select)) {
+        const auto wanted = parser.value(select).toStdString();
+        const auto& g = model->graph();
+        for (twin::EntityIndex i = 0; i < g.entityCount(); ++i) {
+            const auto& e = g.entity(i);
+            if (e.id == wanted || twin::localName(e.id) == wanted || e.name == wanted) {
+                const int row = model->reveal(static_cast<int>(i));
+                engine.rootObjects().front()->setProperty("selectedRow", row);
+                break;
+            }
+        }
+    }
+
+    if (parser.isSet(screenshot) && window != nullptr) {
+        const QString file = parser.value(screenshot);
+        // Let a few frames render (layouts settle, fonts load), then grab and quit.
+        auto* frames = new int(0);
+        QObject::connect(window, &QQuickWindow::frameSwapped, window, [window, file, frames] {
+            if (++*frames == 5) {
+                const QImage image = window->grabWindow();
+                const bool saved = image.save(file);
+                std::cerr << (saved ? "saved " : "could not save ") << file.toStdString() << '\n';
+                delete frames;
+                QCoreApplication::exit(saved ? 0 : 1);
+                return;
+            }
+            window->update();
+        });
+        window->update();
+    }
+    if (parser.isSet(quitAfter))
+        QTimer::singleShot(parser.value(quitAfter).toInt(), &app, &QCoreApplication::quit);
+    return QApplication::exec();
+}
+
+} // namespace twindesk::app

@@ -1,0 +1,219 @@
+// The twindesk CLI, in-process (runCli) and end to end (the built executable).
+#include "cli.h"
+#include "test_registry.h"
+
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using twindesk::app::runCli;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run
+{
+    int code;
+    std::string out;
+    std::string err;
+};
+
+Run cli(std::vector<std::string> args)
+{
+    std::ostringstream out;
+    std::ostringstream err;
+    const int code = runCli(args, {out, err});
+    return {code, out.str(), err.str()};
+}
+
+const std::string kDemo = std::string(TWINDESK_SOURCE_DIR) + "/assets/demo/office.ttl";
+
+std::string readAll(const fs::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::string path(const char* name) const { return m_dir.filePath(name).toStdString(); }
+
+private Q_SLOTS:
+    void versionAndHelp()
+    {
+        auto v = cli({"--version"});
+        QCOMPARE(v.code, 0);
+        QVERIFY(v.out.find("twindesk 0.") == 0);
+        auto h = cli({"--help"});
+        QCOMPARE(h.code, 0);
+        for (const char* cmd : {"import-brick", "info", "query", "demo"})
+            QVERIFY2(h.out.find(cmd) != std::string::npos, cmd);
+    }
+
+    void importThenInfoJson()
+    {
+        const auto project = path("demo.twin");
+        auto imp = cli({"import-brick", kDemo, "-o", project});
+        QVERIFY2(imp.code == 0, imp.err.c_str());
+        QVERIFY(fs::exists(project));
+        auto info = cli({"info", project, "--json"});
+        QCOMPARE(info.code, 0);
+        const auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(info.out));
+        QVERIFY(doc.isObject());
+        const auto o = doc.object();
+        // Exactly the documented keys, nothing else.
+        const QStringList expected{"triples",       "buildings", "floors",        "rooms",
+                                   "zones",         "ahus",      "vavs",          "equipment",
+                                   "points",        "sensors",   "setpoints",     "commands",
+                                   "compute_hosts", "vms",       "unknown_typed", "relations"};
+        QCOMPARE(o.keys().size(), expected.size());
+        for (const auto& k : expected)
+            QVERIFY2(o.contains(k), qPrintable(k));
+        QCOMPARE(o["triples"].toInt(), 3184);
+        QCOMPARE(o["rooms"].toInt(), 40);
+        QCOMPARE(o["compute_hosts"].toInt(), 40);
+        QCOMPARE(o["vms"].toInt(), 60);
+        const auto rel = o["relations"].toObject();
+        QCOMPARE(rel.keys().size(), 5);
+        QCOMPARE(rel["hasPart"].toInt(), 142);
+        QCOMPARE(rel["runsOn"].toInt(), 60);
+        auto human = cli({"info", project});
+        QCOMPARE(human.code, 0);
+        QVERIFY(human.out.find("schema       2") != std::string::npos);
+    }
+
+    void importRefusesToOverwrite()
+    {
+        const auto project = path("keep.twin");
+        QCOMPARE(cli({"import-brick", kDemo, "-o", project}).code, 0);
+        const auto before = readAll(project);
+        auto again = cli({"import-brick", kDemo, "-o", project});
+        QCOMPARE(again.code, 1);
+        QVERIFY(again.err.find("--force") != std::string::npos);
+        QCOMPARE(readAll(project), before);
+        QCOMPARE(cli({"import-brick", kDemo, "-o", project, "--force"}).code, 0);
+    }
+
+    void malformedModelWritesNothing()
+    {
+        const auto bad = path("bad.ttl");
+        {
+            std::ofstream out(bad);
+            out << "@prefix brick: <https://brickschema.org/schema/Brick#> .\n<urn:a> a "
+                   "brick:Room\n";
+        }
+        const auto project = path("bad.twin");
+        auto r = cli({"import-brick", bad, "-o", project});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.find(bad + ":") != std::string::npos, r.err.c_str());
+        QVERIFY(!fs::exists(project));
+        for (const auto& e : fs::directory_iterator(m_dir.path().toStdString()))
+            QVERIFY2(e.path().filename().string().find("bad.twin.tmp") == std::string::npos,
+                     e.path().c_str());
+    }
+
+    void missingOntologyOption()
+    {
+        auto r =
+            cli({"import-brick", kDemo, "--ontology", "/nowhere/Brick.ttl", "-o", path("x.twin")});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.find("/nowhere/Brick.ttl") != std::string::npos);
+        QVERIFY(!fs::exists(path("x.twin")));
+    }
+
+    void usageErrors()
+    {
+        QCOMPARE(cli({"frobnicate"}).code, 2);
+        QCOMPARE(cli({"import-brick", kDemo}).code, 2);       // no -o
+        QCOMPARE(cli({"import-brick", kDemo, "-o"}).code, 2); // -o without value
+        QCOMPARE(cli({"info"}).code, 2);
+        QCOMPARE(cli({"info", "a", "--bogus"}).code, 2);
+    }
+
+    void infoOnGarbage()
+    {
+        const auto garbage = path("garbage.twin");
+        {
+            std::ofstream out(garbage);
+            out << std::string(5000, 'z');
+        }
+        auto r = cli({"info", garbage});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.find("not a TwinDesk project") != std::string::npos, r.err.c_str());
+        QVERIFY(r.err.find(garbage) != std::string::npos);
+        QCOMPARE(cli({"info", path("missing.twin")}).code, 1);
+    }
+
+    void queries()
+    {
+        const auto project = path("q.twin");
+        QCOMPARE(cli({"import-brick", kDemo, "-o", project}).code, 0);
+        auto fed = cli({"query", project, "fed-by", "ahu_2", "--json"});
+        QVERIFY2(fed.code == 0, fed.err.c_str());
+        const auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(fed.out));
+        QVERIFY(doc.isArray() && !doc.array().isEmpty());
+        auto path = cli({"query", project, "path", "vm_001", "building"});
+        QCOMPARE(path.code, 0);
+        QVERIFY(path.out.find("-runsOn->") != std::string::npos);
+        auto rooms = cli({"query", project, "kind", "room"});
+        QVERIFY(rooms.out.find("40 result(s)") != std::string::npos);
+        QCOMPARE(cli({"query", project, "points", "no_such_thing"}).code, 1);
+    }
+
+    void executableHeadlessDemo()
+    {
+        QProcess p;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.remove("DISPLAY");
+        env.remove("WAYLAND_DISPLAY");
+        env.remove("QT_QPA_PLATFORM");
+        p.setProcessEnvironment(env);
+        p.start(TWINDESK_EXE, {});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        const auto out = p.readAllStandardOutput();
+        QVERIFY2(out.contains("compute hosts"), out.constData());
+        QVERIFY(p.readAllStandardError().contains("no display"));
+    }
+
+    void consoleScreenshotOffscreen()
+    {
+        // 2D Qt Quick renders with the offscreen platform; the 3D view will need Xvfb.
+        const auto project = path("gui.twin");
+        QCOMPARE(cli({"import-brick", kDemo, "-o", project}).code, 0);
+        const QString png = m_dir.filePath("console.png");
+        QProcess p;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("QT_QPA_PLATFORM", "offscreen");
+        p.setProcessEnvironment(env);
+        p.start(TWINDESK_EXE, {QString::fromStdString(project), "--screenshot", png});
+        QVERIFY(p.waitForFinished(60000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QImage image(png);
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.width(), 1280);
+        // Not a blank frame: the tree and toolbars put many distinct colours on screen.
+        QSet<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 7)
+            for (int x = 0; x < image.width(); x += 7)
+                colours.insert(image.pixel(x, y));
+        QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
+    }
+};
+
+TWINDESK_TEST(TestCli)
+#include "tst_cli.moc"
