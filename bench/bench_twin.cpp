@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <sys/resource.h>
 #include <vector>
@@ -25,9 +26,8 @@ long peakRssKb()
     getrusage(RUSAGE_SELF, &usage);
     return usage.ru_maxrss;
 }
-} // namespace
 
-int main(int argc, char** argv)
+int run(int argc, char** argv)
 {
     if (argc < 3) {
         std::fprintf(stderr, "usage: bench_twin MODEL.ttl ONTOLOGY.ttl...\n");
@@ -106,4 +106,15 @@ int main(int argc, char** argv)
     }
     std::filesystem::remove(project);
     return 0;
+}
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_twin: %s\n", e.what());
+        return 1;
+    }
 }

@@ -26,6 +26,8 @@ std::filesystem::path executableDir()
 
 std::optional<std::filesystem::path> assetsDir()
 {
+    // getenv only races with setenv/putenv, which TwinDesk never calls.
+    // NOLINTNEXTLINE(concurrency-mt-unsafe)
     if (const char* env = std::getenv("TWINDESK_ASSETS_DIR"); env != nullptr && *env != '\0') {
         if (looksLikeAssets(env))
             return std::filesystem::path(env);

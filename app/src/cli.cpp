@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "assets.h"
+#include "simulate_command.h"
 
 #include <twindesk/twin/brick_import.h>
 #include <twindesk/twin/model_stats.h>
@@ -74,6 +75,7 @@ int cmdDemo(const Args& args, CliIo& io);
 int cmdOntologySubset(const Args& args, CliIo& io);
 int cmdQuery(const Args& args, CliIo& io);
 int cmdUnits(const Args& args, CliIo& io);
+int cmdSimulate(const Args& args, CliIo& io);
 
 const std::vector<CommandSpec>& commands()
 {
@@ -106,6 +108,15 @@ const std::vector<CommandSpec>& commands()
          {"--out"},
          {"--json"},
          cmdDemo},
+        {"simulate",
+         "simulate SCENARIO.json [--out RESULTS.twin] [--force] [--json] [--set KEY=VALUE]... "
+         "[--anchors DIR] [--no-progress]",
+         "Run a scenario: the building's zones, weather, occupancy and hosts step by step. Writes "
+         "telemetry to the historian of RESULTS.twin and prints KPIs (annual heating/cooling MWh, "
+         "peaks, energy per carrier, comfort). --set overrides scenario keys (e.g. step_s=300).",
+         {"--out", "-o", "--set", "--anchors"},
+         {"--json", "--force", "--no-progress"},
+         cmdSimulate},
         {"units",
          "units [--json]",
          "List the units TwinDesk knows: quantity, symbol, QUDT name. Points and attributes must "
@@ -363,9 +374,20 @@ int cmdInfo(const Args& args, CliIo& io)
     auto samples = store->sampleCount();
     io.out << "project      " << args.positional[0] << '\n'
            << "schema       " << store->schemaVersion() << '\n';
-    for (const char* key : {"source_file", "imported_at", "twindesk_version", "ontology"})
+    static const std::vector<std::pair<const char*, const char*>> kShown{
+        {"kind", "kind"},
+        {"source_file", "source"},
+        {"imported_at", "imported"},
+        {"ontology", "ontology"},
+        {"scenario_name", "scenario"},
+        {"period_start", "from"},
+        {"period_end", "to"},
+        {"seed", "seed"},
+        {"twindesk_version", "written by"},
+    };
+    for (const auto& [key, label] : kShown)
         if (const auto it = meta->find(key); it != meta->end())
-            io.out << std::left << std::setw(13) << key << it->second << '\n';
+            io.out << pad(label, 13) << it->second << '\n';
     io.out << "samples      " << (samples ? *samples : 0) << '\n' << "model\n";
     printCounts(io.out, counts);
     return kOk;
@@ -520,11 +542,37 @@ int cmdUnits(const Args& args, CliIo& io)
         return kOk;
     }
     io.out << std::left << std::setw(24) << "quantity" << std::setw(10) << "symbol" << std::setw(18)
-           << "QUDT" << "name\n";
+           << "QUDT"
+           << "name\n";
     for (const auto& u : twin::allUnits())
         io.out << pad(twin::quantityName(u.quantity), 24) << pad(u.symbol, 10)
                << pad(u.qudt.empty() ? "-" : u.qudt, 18) << u.name << '\n';
     return kOk;
+}
+
+int cmdSimulate(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("simulate");
+    if (args.positional.size() != 1)
+        return usageError(io, spec, "expected exactly one SCENARIO.json");
+    SimulateOptions o;
+    o.scenario = args.positional[0];
+    if (auto out = args.option("--out"))
+        o.out = *out;
+    else if (auto shortOut = args.option("-o"))
+        o.out = *shortOut;
+    o.json = args.flag("--json");
+    o.force = args.flag("--force");
+    o.progress = !args.flag("--no-progress");
+    if (auto anchors = args.option("--anchors"))
+        o.anchors = *anchors;
+    for (const auto& kv : args.all("--set")) {
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0)
+            return usageError(io, spec, "--set needs KEY=VALUE, got '" + kv + "'");
+        o.overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    return runSimulate(o, io);
 }
 
 int cmdDemo(const Args& args, CliIo& io)

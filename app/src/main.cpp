@@ -11,7 +11,8 @@ namespace {
 bool haveDisplay()
 {
     for (const char* var : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) {
-        const char* value = std::getenv(var);
+        // Runs before any thread exists; getenv only races with setenv/putenv.
+        const char* value = std::getenv(var); // NOLINT(concurrency-mt-unsafe)
         if (value != nullptr && *value != '\0')
             return true;
     }

@@ -62,7 +62,7 @@ twin::Result<TimeGrid> TimeGrid::make(Seconds start, Seconds end, Seconds step)
 Seconds utcSeconds(int year, int month, int day, int hour, int minute, int second)
 {
     return daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
-           hour * 3600 + minute * 60 + second;
+           Seconds{hour} * 3600 + Seconds{minute} * 60 + second;
 }
 
 std::string formatUtc(Seconds t)

@@ -135,8 +135,8 @@ std::optional<double> parseNumber(std::string_view text)
 class Importer
 {
 public:
-    Importer(std::string name, const BrickOntology& ontology)
-        : m_name(std::move(name)), m_ontology(ontology)
+    Importer(std::string name, BrickOntology ontology)
+        : m_name(std::move(name)), m_ontology(std::move(ontology))
     {
     }
 
@@ -478,6 +478,8 @@ Status Importer::applyProperties(const Node& n, Entity& e)
                                     : key == "volume" ? Quantity::Volume
                                                       : Quantity::Unknown;
                 if (wanted != Quantity::Unknown) {
+                    // Error paths that return: each message is built once, not per iteration.
+                    // NOLINTBEGIN(performance-inefficient-string-concatenation)
                     if ((*unit)->quantity != wanted)
                         return makeError(ErrorCode::UnitMismatch,
                                          key + " of '" + n.id + "' is given in " + unitSymbol +
@@ -490,6 +492,7 @@ Status Importer::applyProperties(const Node& n, Entity& e)
                                          key + " of '" + n.id + "' is \"" + text +
                                              "\", not a finite number",
                                          where(p.line));
+                    // NOLINTEND(performance-inefficient-string-concatenation)
                     text = formatNumber(toSi(*number, **unit));
                     unitSymbol = std::string(siUnit(wanted).symbol);
                 }

@@ -397,7 +397,7 @@ Status ProjectStore::saveModel(const TwinGraph& graph)
 
     for (EntityIndex i = 0; i < graph.entityCount(); ++i) {
         const auto& e = graph.entity(i);
-        const auto rowId = static_cast<sqlite3_int64>(i + 1);
+        const auto rowId = static_cast<sqlite3_int64>(i) + 1;
         insEntity.reset();
         insEntity.bind(1, rowId);
         insEntity.bind(2, e.id);
@@ -432,9 +432,9 @@ Status ProjectStore::saveModel(const TwinGraph& graph)
     }
     for (const auto& r : graph.relations()) {
         insRel.reset();
-        insRel.bind(1, static_cast<sqlite3_int64>(r.source + 1));
+        insRel.bind(1, static_cast<sqlite3_int64>(r.source) + 1);
         insRel.bind(2, relationName(r.relation));
-        insRel.bind(3, static_cast<sqlite3_int64>(r.target + 1));
+        insRel.bind(3, static_cast<sqlite3_int64>(r.target) + 1);
         if (insRel.step() != SQLITE_DONE)
             return fail("saving a relation");
     }
@@ -667,6 +667,60 @@ Status ProjectStore::appendSamples(std::span<const Sample> samples)
     }
     if (!sql::exec(db, "COMMIT", nullptr))
         return fail("committing a historian batch");
+    return {};
+}
+
+Result<std::int64_t> ProjectStore::seriesId(const std::string& point)
+{
+    auto* db = m_impl->db.get();
+    std::string error;
+    sql::Statement find(db, "SELECT id FROM series WHERE point = ?", &error);
+    sql::Statement add(db, "INSERT INTO series(point) VALUES (?)", &error);
+    if (!find.valid() || !add.valid())
+        return sql::storageError(db, "preparing series statements", m_impl->where());
+    find.bind(1, point);
+    const int rc = find.step();
+    if (rc == SQLITE_ROW)
+        return static_cast<std::int64_t>(find.int64(0));
+    if (rc != SQLITE_DONE)
+        return sql::storageError(db, "looking up series '" + point + "'", m_impl->where());
+    add.bind(1, point);
+    if (add.step() != SQLITE_DONE)
+        return sql::storageError(db, "adding series '" + point + "'", m_impl->where());
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db));
+}
+
+Status ProjectStore::appendSeries(std::span<const SeriesSample> samples)
+{
+    auto* db = m_impl->db.get();
+    const auto where = m_impl->where();
+    if (auto s = m_impl->exec("BEGIN IMMEDIATE", "starting a historian batch"); !s)
+        return s;
+    std::string error;
+    sql::Statement insert(db, "INSERT OR REPLACE INTO historian(series, t, value) VALUES (?,?,?)",
+                          &error);
+    if (!insert.valid()) {
+        auto err = sql::storageError(db, "preparing the historian insert", where);
+        (void)m_impl->exec("ROLLBACK", "rolling back");
+        return err;
+    }
+    for (const auto& s : samples) {
+        insert.reset();
+        insert.bind(1, static_cast<sqlite3_int64>(s.series));
+        insert.bind(2, static_cast<sqlite3_int64>(s.time));
+        insert.bind(3, s.value);
+        if (insert.step() != SQLITE_DONE) {
+            auto err = sql::storageError(db, "storing a historian batch (the batch was not stored)",
+                                         where);
+            (void)m_impl->exec("ROLLBACK", "rolling back");
+            return err;
+        }
+    }
+    if (!sql::exec(db, "COMMIT", nullptr)) {
+        auto err = sql::storageError(db, "committing a historian batch", where);
+        (void)m_impl->exec("ROLLBACK", "rolling back");
+        return err;
+    }
     return {};
 }
 

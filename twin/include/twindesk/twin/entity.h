@@ -79,26 +79,26 @@ enum class ZoneUse : std::uint8_t {
 };
 
 /// Brick class families an entity belongs to, computed once at import from the ontology's
-/// subclass/equivalent-class closure (see BrickOntology). Stored so that `twindesk info` can
-/// count with Brick semantics without reloading the ontology.
-enum BrickCategory : std::uint32_t {
-    kCatBuilding = 1U << 0,
-    kCatFloor = 1U << 1,
-    kCatSpace = 1U << 2, ///< brick:Space and subclasses ("rooms")
-    kCatHvacZone = 1U << 3,
-    kCatAhu = 1U << 4,
-    kCatVav = 1U << 5,
-    kCatEquipment = 1U << 6,
-    kCatPoint = 1U << 7,
-    kCatSensor = 1U << 8,
-    kCatSetpoint = 1U << 9,
-    kCatCommand = 1U << 10,
-    kCatComputeHost = 1U << 11,
-    kCatVm = 1U << 12,           ///< td:Workload and subclasses
-    kCatUnknownTyped = 1U << 13, ///< typed, but no type is known to the ontology
-    kCatSite = 1U << 14,
-    kCatStatus = 1U << 15,
-};
+/// subclass/equivalent-class closure (see BrickOntology). Stored as bits in
+/// Entity::categories so that `twindesk info` can count with Brick semantics without reloading
+/// the ontology.
+inline constexpr std::uint32_t kCatBuilding = 1U << 0;
+inline constexpr std::uint32_t kCatFloor = 1U << 1;
+inline constexpr std::uint32_t kCatSpace = 1U << 2; ///< brick:Space and subclasses ("rooms")
+inline constexpr std::uint32_t kCatHvacZone = 1U << 3;
+inline constexpr std::uint32_t kCatAhu = 1U << 4;
+inline constexpr std::uint32_t kCatVav = 1U << 5;
+inline constexpr std::uint32_t kCatEquipment = 1U << 6;
+inline constexpr std::uint32_t kCatPoint = 1U << 7;
+inline constexpr std::uint32_t kCatSensor = 1U << 8;
+inline constexpr std::uint32_t kCatSetpoint = 1U << 9;
+inline constexpr std::uint32_t kCatCommand = 1U << 10;
+inline constexpr std::uint32_t kCatComputeHost = 1U << 11;
+inline constexpr std::uint32_t kCatVm = 1U << 12; ///< td:Workload and subclasses
+/// Typed, but no type is known to the ontology.
+inline constexpr std::uint32_t kCatUnknownTyped = 1U << 13;
+inline constexpr std::uint32_t kCatSite = 1U << 14;
+inline constexpr std::uint32_t kCatStatus = 1U << 15;
 
 /// A point's measurement semantics. `unit` is a symbol from units.h; `unitExplicit` says
 /// whether the source model stated it (true) or TwinDesk chose the quantity's default (false).
@@ -129,7 +129,7 @@ struct Entity
     EquipmentType equipmentType = EquipmentType::None;
     WorkloadType workloadType = WorkloadType::None;
     ZoneUse use = ZoneUse::Unknown;
-    std::uint32_t categories = 0;      ///< BrickCategory bits
+    std::uint32_t categories = 0;      ///< kCat* bits
     std::vector<std::string> classes;  ///< declared rdf:type IRIs, sorted, verbatim
     std::optional<PointInfo> point;    ///< set for kind == Point
     std::vector<Attribute> attributes; ///< sorted by key

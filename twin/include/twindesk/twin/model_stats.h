@@ -2,8 +2,9 @@
 /// \file model_stats.h
 /// The counts `twindesk info` reports, computed from a TwinGraph with Brick semantics.
 ///
-/// Class counts use the BrickCategory bits stored on each entity at import (an entity counts
-/// for class C when one of its types reaches C through subclass/equivalent-class edges).
+/// Class counts use the Brick category bits (kCat* in entity.h) stored on each entity at
+/// import (an entity counts for class C when one of its types reaches C through
+/// subclass/equivalent-class edges).
 /// Relation counts are distinct (source, target) pairs with inverses folded forward.
 
 #include <twindesk/twin/twin_graph.h>

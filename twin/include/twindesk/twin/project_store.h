@@ -81,6 +81,18 @@ public:
                                                       std::int64_t to) const;
     [[nodiscard]] Result<std::int64_t> sampleCount() const;
 
+    /// Hot path for writers that know their points up front (the simulator, the live
+    /// historian): resolve each point to a series id once, then append (series, time, value)
+    /// rows in large batches, one transaction per batch.
+    Result<std::int64_t> seriesId(const std::string& point);
+    struct SeriesSample
+    {
+        std::int64_t series = 0;
+        std::int64_t time = 0; ///< ms since the Unix epoch
+        double value = 0.0;
+    };
+    Status appendSeries(std::span<const SeriesSample> samples);
+
     /// The raw handle, for modules that own their own tables in this file (decision log).
     [[nodiscard]] sqlite3* handle() const;
 

@@ -1,12 +1,12 @@
 // Action schema validation: every kind's required fields and ranges.
 #include "test_registry.h"
 
-#include <twindesk/policies/action.h>
+#include <twindesk/sim/action.h>
 
 #include <cmath>
 #include <limits>
 
-using namespace twindesk::policies;
+using namespace twindesk::sim;
 
 class TestAction : public QObject
 {

@@ -1,7 +1,8 @@
 #pragma once
 /// \file action.h
-/// The typed actions a policy may emit. Every action reaches an ActuatorSink only through the
-/// control loop (guard → approval → act → log); this header is the shared vocabulary.
+/// The typed actions a policy may emit and an ActuatorSink carries out. Every action reaches a
+/// sink only through the control loop (guard → approval → act → log). The vocabulary lives in
+/// sim/ because the simulator is one of the sinks; policies/ builds on it.
 
 #include <twindesk/twin/result.h>
 
@@ -10,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace twindesk::policies {
+namespace twindesk::sim {
 
 enum class ActionKind : std::uint8_t {
     SetSetpoint, ///< target: a setpoint point; value in the point's unit
@@ -42,4 +43,4 @@ twin::Status validateAction(const Action& action);
 /// "SetSetpoint target=… value=21.5" — stable, used in logs and hashes.
 std::string describeAction(const Action& action);
 
-} // namespace twindesk::policies
+} // namespace twindesk::sim

@@ -1,10 +1,10 @@
-#include <twindesk/policies/action.h>
+#include <twindesk/sim/action.h>
 
 #include <array>
 #include <cmath>
 #include <utility>
 
-namespace twindesk::policies {
+namespace twindesk::sim {
 
 namespace {
 constexpr std::array kNames{
@@ -99,4 +99,4 @@ std::string describeAction(const Action& a)
     return s;
 }
 
-} // namespace twindesk::policies
+} // namespace twindesk::sim

@@ -1,0 +1,258 @@
+#include "simulate_command.h"
+
+#include "assets.h"
+
+#include <twindesk/sim/engine.h>
+#include <twindesk/sim/scenario.h>
+#include <twindesk/twin/project_store.h>
+#include <twindesk/version.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <ostream>
+#include <unistd.h>
+
+namespace twindesk::app {
+
+namespace fs = std::filesystem;
+
+fs::path defaultAnchorsDir()
+{
+    if (const char* env = std::getenv("TWINDESK_ANCHORS_DIR"); env != nullptr && *env != '\0')
+        return env;
+#ifdef TWINDESK_SOURCE_ASSETS_DIR
+    const fs::path candidate =
+        fs::path(TWINDESK_SOURCE_ASSETS_DIR).parent_path().parent_path() / "shared" / "anchors";
+    std::error_code ec;
+    if (fs::exists(candidate, ec))
+        return candidate.lexically_normal();
+#endif
+    return {};
+}
+
+namespace {
+
+void drawProgress(double fraction, double seconds)
+{
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(fraction * kWidth);
+    std::fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %.1f s", filled, "##############################",
+                 kWidth - filled, "", fraction * 100.0, seconds);
+    std::fflush(stderr);
+}
+
+} // namespace
+
+int runSimulate(const SimulateOptions& options, CliIo& io)
+{
+    using Clock = std::chrono::steady_clock;
+    const auto wallStart = Clock::now();
+    sim::ScenarioOptions so;
+    if (const auto assets = assetsDir())
+        so.ontology = bundledOntology(*assets);
+    so.anchorsDir = options.anchors.empty() ? defaultAnchorsDir() : options.anchors;
+    so.overrides = options.overrides;
+    auto scenario = sim::loadScenario(options.scenario, so);
+    if (!scenario) {
+        io.err << "error: " << scenario.error().toString() << '\n';
+        return 1;
+    }
+    auto engine = sim::Engine::create(scenario->config);
+    if (!engine) {
+        io.err << "error: " << engine.error().toString() << '\n';
+        return 1;
+    }
+    auto& e = **engine;
+    const auto& config = *scenario->config;
+
+    // Results are written to a temporary project and renamed into place only after the run
+    // finished: a failed or interrupted run never leaves a half-written results file.
+    std::optional<twin::ProjectStore> store;
+    fs::path tmp;
+    std::vector<std::int64_t> series;
+    std::vector<twin::ProjectStore::SeriesSample> batch;
+    if (options.out) {
+        std::error_code ec;
+        if (!options.force && fs::exists(*options.out, ec)) {
+            io.err << "error: " << options.out->string()
+                   << ": a file exists already; choose another name or pass --force\n";
+            return 1;
+        }
+        tmp = options.out->string() + ".tmp-" + std::to_string(::getpid());
+        auto created = twin::ProjectStore::create(tmp, twin::CreateMode::Replace);
+        if (!created) {
+            io.err << "error: " << created.error().toString() << '\n';
+            return 1;
+        }
+        store.emplace(std::move(created).value());
+        if (scenario->building)
+            if (auto s = store->saveModel(*scenario->building); !s) {
+                io.err << "error: " << s.error().toString() << '\n';
+                return 1;
+            }
+        for (const auto& b : config.bindings) {
+            auto id = store->seriesId(b.point);
+            if (!id) {
+                io.err << "error: " << id.error().toString() << '\n';
+                return 1;
+            }
+            series.push_back(*id);
+        }
+    }
+    auto cleanup = [&] {
+        store.reset();
+        std::error_code ec;
+        for (const char* suffix : {"", "-wal", "-shm"})
+            fs::remove(tmp.string() + suffix, ec);
+    };
+
+    const bool tty = options.progress && ::isatty(STDERR_FILENO) != 0;
+    const auto total = config.grid.stepCount();
+    const auto every = std::max<std::int64_t>(1, total / 200);
+    const sim::Seconds interval = scenario->outputs.interval;
+    sim::TelemetryFrame frame;
+    std::int64_t samplesWritten = 0;
+    while (!e.finished()) {
+        if (auto s = e.step(); !s) {
+            if (tty)
+                std::fputc('\n', stderr);
+            io.err << "error: " << options.scenario.string() << ": " << s.error().toString()
+                   << '\n';
+            cleanup();
+            return 1;
+        }
+        if (store && (e.state().time - config.grid.start()) % interval == 0) {
+            e.sample(frame);
+            for (std::size_t i = 0; i < frame.samples.size(); ++i)
+                batch.push_back({series[i], frame.time * 1000, frame.samples[i].value});
+            if (batch.size() >= 100000) {
+                if (auto s = store->appendSeries(batch); !s) {
+                    io.err << "error: " << s.error().toString() << '\n';
+                    cleanup();
+                    return 1;
+                }
+                samplesWritten += static_cast<std::int64_t>(batch.size());
+                batch.clear();
+            }
+        }
+        if (tty && e.state().step % every == 0)
+            drawProgress(static_cast<double>(e.state().step) / static_cast<double>(total),
+                         std::chrono::duration<double>(Clock::now() - wallStart).count());
+    }
+    if (tty) {
+        drawProgress(1.0, std::chrono::duration<double>(Clock::now() - wallStart).count());
+        std::fputc('\n', stderr);
+    }
+    const double wall = std::chrono::duration<double>(Clock::now() - wallStart).count();
+    const auto& t = e.state().totals;
+    const double zoneSteps = static_cast<double>(total) * static_cast<double>(config.zones.size());
+    char hash[32];
+    std::snprintf(hash, sizeof hash, "%016" PRIx64, e.stateHash());
+
+    nlohmann::ordered_json kpi;
+    kpi["scenario"] = scenario->name;
+    kpi["annual_heating_mwh"] = t.heatingJ / 3.6e9;
+    kpi["annual_cooling_mwh"] = t.coolingJ / 3.6e9;
+    kpi["peak_heating_kw"] = t.peakHeatingW / 1000.0;
+    kpi["peak_cooling_kw"] = t.peakCoolingW / 1000.0;
+    kpi["peak_heating_time"] = sim::formatUtc(t.peakHeatingTime);
+    kpi["peak_cooling_time"] = sim::formatUtc(t.peakCoolingTime);
+    kpi["energy_kwh"] = {{"electricity", t.energyJ[0] / 3.6e6},
+                         {"gas", t.energyJ[1] / 3.6e6},
+                         {"district_heat", t.energyJ[2] / 3.6e6}};
+    kpi["lighting_kwh"] = t.lightingJ / 3.6e6;
+    kpi["plug_kwh"] = t.plugJ / 3.6e6;
+    kpi["it_kwh"] = t.itJ / 3.6e6;
+    kpi["discomfort_kh"] = t.discomfortKh;
+    kpi["co2_above_1000_ppmh"] = t.co2PpmH;
+    kpi["zone_air_min_c"] = t.minAirC;
+    kpi["zone_air_max_c"] = t.maxAirC;
+    kpi["zone_air_mean_c"] = zoneSteps > 0 ? t.sumAirCSteps / zoneSteps : 0.0;
+    kpi["numerical_issues"] = t.numericalIssues;
+    kpi["zones"] = config.zones.size();
+    kpi["steps"] = total;
+    kpi["step_s"] = config.grid.step();
+    kpi["seed"] = config.seed;
+    kpi["state_hash"] = hash;
+    kpi["wall_time_s"] = wall;
+    kpi["zone_steps_per_s"] = wall > 0 ? zoneSteps / wall : 0.0;
+
+    if (store) {
+        if (!batch.empty()) {
+            if (auto s = store->appendSeries(batch); !s) {
+                io.err << "error: " << s.error().toString() << '\n';
+                cleanup();
+                return 1;
+            }
+            samplesWritten += static_cast<std::int64_t>(batch.size());
+        }
+        kpi["samples_written"] = samplesWritten;
+        const std::map<std::string, std::string> meta{
+            {"twindesk_version", kVersion},
+            {"kind", "results"},
+            {"scenario", options.scenario.string()},
+            {"scenario_name", scenario->name},
+            {"seed", std::to_string(config.seed)},
+            {"step_s", std::to_string(config.grid.step())},
+            {"period_start", sim::formatUtc(config.grid.start())},
+            {"period_end", sim::formatUtc(config.grid.end())},
+            {"kpis", kpi.dump()},
+        };
+        for (const auto& [k, v] : meta)
+            if (auto s = store->setMeta(k, v); !s) {
+                io.err << "error: " << s.error().toString() << '\n';
+                cleanup();
+                return 1;
+            }
+        store.reset(); // close: checkpoint the WAL before the rename
+        std::error_code ec;
+        fs::rename(tmp, *options.out, ec);
+        if (ec) {
+            io.err << "error: " << options.out->string()
+                   << ": cannot move results into place: " << ec.message() << '\n';
+            cleanup();
+            return 1;
+        }
+    }
+
+    if (options.json) {
+        io.out << kpi.dump(2) << '\n';
+        return 0;
+    }
+    char line[256];
+    io.out << "scenario       " << scenario->name << " (" << config.zones.size() << " zones, "
+           << total << " steps of " << config.grid.step() << " s)\n";
+    std::snprintf(line, sizeof line, "heating        %.3f MWh (peak %.3f kW at %s)\n",
+                  t.heatingJ / 3.6e9, t.peakHeatingW / 1000.0,
+                  sim::formatUtc(t.peakHeatingTime).c_str());
+    io.out << line;
+    std::snprintf(line, sizeof line, "cooling        %.3f MWh (peak %.3f kW at %s)\n",
+                  t.coolingJ / 3.6e9, t.peakCoolingW / 1000.0,
+                  sim::formatUtc(t.peakCoolingTime).c_str());
+    io.out << line;
+    std::snprintf(line, sizeof line,
+                  "energy         electricity %.1f kWh, gas %.1f kWh, district heat %.1f kWh\n",
+                  t.energyJ[0] / 3.6e6, t.energyJ[1] / 3.6e6, t.energyJ[2] / 3.6e6);
+    io.out << line;
+    std::snprintf(
+        line, sizeof line,
+        "comfort        %.1f K·h outside 20–26 °C while occupied; CO2 %.0f ppm·h above 1000\n",
+        t.discomfortKh, t.co2PpmH);
+    io.out << line;
+    std::snprintf(line, sizeof line, "zone air       min %.2f °C, mean %.2f °C, max %.2f °C\n",
+                  t.minAirC, zoneSteps > 0 ? t.sumAirCSteps / zoneSteps : 0.0, t.maxAirC);
+    io.out << line;
+    std::snprintf(line, sizeof line, "run            %.2f s wall, %.2e zone-steps/s, state %s\n",
+                  wall, wall > 0 ? zoneSteps / wall : 0.0, hash);
+    io.out << line;
+    if (options.out)
+        io.out << "results        " << options.out->string() << " (" << samplesWritten
+               << " samples)\n";
+    return 0;
+}
+
+} // namespace twindesk::app

@@ -1,0 +1,239 @@
+#pragma once
+/// \file engine.h
+/// The fixed-step deterministic simulation engine.
+///
+/// Immutable configuration (SimConfig, shared read-only between runs and threads) apart from
+/// one copyable mutable state (SimState). Time is an integer step index on a TimeGrid. Each
+/// step runs, in this order:
+///   1. apply queued actions (setpoints, modes, lights, VM migrations, host power)
+///   2. weather: the sample at the step's mid-point; solar position and irradiance per facade
+///   3. occupancy: people per zone (calendar meetings, stochastic open offices)
+///   4. internal gains: people, lighting, plug loads, and IT heat of the hosts in each zone
+///      (host power of the previous step: the compute step comes later in the order)
+///   5. built-in thermostat schedule (only when no policy drives the setpoints)
+///   6. HVAC: ideal loads per zone within capacity, delivered to the air node
+///   7. thermal: the 5R1C network of every zone advances (Crank–Nicolson)
+///   8. compute hosts: VM demand from traces, migrations, host power and SLA metrics
+///   9. meters: energy per carrier (electricity, gas, district heat), KPI accumulators
+///  10. telemetry: bound point values become available through `sample()`
+/// The engine owns no clock, no threads and no std::random_device: randomness comes from the
+/// scenario's seed. Same configuration + seed → bit-identical state (see stateHash()).
+
+#include <twindesk/sim/action.h>
+#include <twindesk/sim/sim_time.h>
+#include <twindesk/sim/telemetry.h>
+#include <twindesk/sim/thermal.h>
+#include <twindesk/twin/result.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace twindesk::sim {
+
+class WeatherFile;
+class OccupancySchedule;
+class ComputeCluster;
+
+enum class Carrier : std::uint8_t { Electricity, Gas, DistrictHeat };
+inline constexpr std::size_t kCarrierCount = 3;
+std::string_view carrierName(Carrier carrier);
+
+/// Weekly thermostat schedule of a zone: occupied setpoints on the given weekdays and hours
+/// (local standard time), setback otherwise. A policy, when attached, replaces it.
+struct ThermostatSchedule
+{
+    double occupiedHeating = 21.0;
+    double occupiedCooling = 24.0;
+    double unoccupiedHeating = 16.0;
+    double unoccupiedCooling = 28.0;
+    int startHour = 7; ///< local standard time, inclusive
+    int endHour = 19;  ///< exclusive
+    std::array<bool, 7> days{false, true, true, true, true, true, false}; ///< Sunday first
+    bool alwaysOccupied = false; ///< constant occupied setpoints (e.g. BESTEST)
+};
+
+/// Everything about one zone the engine needs; built by the scenario loader.
+struct ZoneConfig
+{
+    std::string id; ///< room/zone entity id
+    std::string name;
+    std::string use; ///< twin ZoneUse name ("office", "conference", "server_room", ...)
+    ZoneThermalParams thermal;
+    std::vector<std::pair<std::uint16_t, double>> windowSolar; ///< (orientation, Σ A·g·F_sh) m²
+    std::vector<std::pair<std::uint16_t, double>> opaqueSolar; ///< (orientation, Σ α·R_se·U·A) m²
+    double skyLoss = 0.0;            ///< W/K: Σ R_se·U·A·h_r·F_r, times (θ_e − θ_sky)
+    double infiltrationAch = 0.5;    ///< air changes per hour at the site's air density
+    double convectiveFraction = 0.5; ///< of internal gains
+    double fixedGainW = 0.0;         ///< constant internal gain (e.g. BESTEST's 200 W)
+    double lightingWPerM2 = 0.0;     ///< installed, at full level
+    double plugWPerM2 = 0.0;         ///< when occupied
+    double plugBaseFraction = 0.3;   ///< of plug loads when unoccupied
+    double sensibleWPerPerson = 75.0;
+    double co2LpsPerPerson = 0.0052;     ///< CO2 generation, L/s per person (≈1.2 met)
+    double outdoorAirLpsPerPerson = 2.5; ///< ASHRAE 62.1 office: 2.5 L/s·person + 0.3 L/s·m²
+    double outdoorAirLpsPerM2 = 0.3;
+    int capacity = 0; ///< seats/people
+    bool conditioned = true;
+    IdealLoads loads; ///< capacities; setpoints come from the state
+    ThermostatSchedule schedule;
+    double heatingEfficiency = 0.9; ///< boiler seasonal efficiency (heat → fuel)
+    Carrier heatingCarrier = Carrier::Gas;
+    double coolingCop = 3.5;          ///< chiller/CRAC COP (heat removed → electricity)
+    std::vector<std::uint32_t> hosts; ///< compute hosts whose power heats this zone
+    bool occupancyModelled = false;   ///< people simulated (meetings, open office); else schedule
+    bool comfortTracked = true;       ///< counts towards the discomfort KPI while in use
+};
+
+/// A point bound to a simulated variable (so the engine can publish and accept it).
+enum class Variable : std::uint8_t {
+    ZoneAirTemperature,
+    ZoneHeatingSetpoint,
+    ZoneCoolingSetpoint,
+    ZoneCo2,
+    ZoneOccupancy, ///< 0/1
+    ZoneOccupantCount,
+    ZoneLightLevel, ///< % of full output; a command point for lights
+    ZoneHvacPower,  ///< kW, + heating, − cooling
+    OutdoorAirTemperature,
+    BuildingElectricPower,  ///< kW
+    BuildingElectricEnergy, ///< kWh since start
+    BuildingGasPower,       ///< kW
+    BuildingGasEnergy,      ///< kWh
+    HostPower,              ///< W
+    HostUtilisation,        ///< %
+};
+std::string_view variableName(Variable variable);
+
+struct PointBinding
+{
+    std::string point; ///< point entity id
+    Variable variable = Variable::ZoneAirTemperature;
+    std::uint32_t index = 0; ///< zone or host index
+    std::string unit;        ///< the unit values are published in (the point's own unit)
+};
+
+struct SimConfig
+{
+    std::string name;
+    std::uint64_t seed = 0;
+    TimeGrid grid = *TimeGrid::make(0, 3600, 60);
+    std::shared_ptr<const WeatherFile> weather;
+    double groundAlbedo = 0.2;
+    bool perezSky = true;
+    std::vector<std::pair<double, double>> orientations; ///< (tilt, azimuth) degrees
+    std::vector<ZoneConfig> zones;
+    bool scheduleEnabled = true; ///< the built-in thermostat schedules drive the setpoints
+    std::shared_ptr<const OccupancySchedule> occupancy; ///< may be null: nobody
+    std::vector<std::uint32_t> occupancyRoomOfZone;     ///< zone → occupancy room index (or npos)
+    std::shared_ptr<const ComputeCluster> compute;      ///< initial cluster (copied), may be null
+    std::vector<PointBinding> bindings;
+    double initialTemperature = 20.0; ///< °C, all nodes at the start
+    double outdoorCo2Ppm = 420.0;
+};
+
+/// Accumulated results of a run (all SI unless the name says otherwise).
+struct SimTotals
+{
+    std::array<double, kCarrierCount> energyJ{}; ///< delivered energy per carrier
+    double heatingJ = 0.0;                       ///< thermal energy added to zone air
+    double coolingJ = 0.0;                       ///< thermal energy removed (positive)
+    double lightingJ = 0.0;
+    double plugJ = 0.0;
+    double itJ = 0.0;          ///< compute hosts
+    double peakHeatingW = 0.0; ///< from hourly-integrated loads
+    double peakCoolingW = 0.0;
+    Seconds peakHeatingTime = 0; ///< end of the peak hour
+    Seconds peakCoolingTime = 0;
+    double discomfortKh = 0.0; ///< occupied K·h outside the comfort band, all zones
+    double co2PpmH = 0.0;      ///< ppm·h above 1000 ppm, all zones
+    double minAirC = 1e9;
+    double maxAirC = -1e9;
+    double sumAirCSteps = 0.0;        ///< for the mean zone temperature
+    std::int64_t numericalIssues = 0; ///< NaN/∞ caught and reported (never silently clamped)
+};
+
+/// The mutable state: plain arrays, copyable, hashable.
+struct SimState
+{
+    std::int64_t step = 0;
+    Seconds time = 0;
+    std::vector<double> thetaM;
+    std::vector<double> thetaAir;
+    std::vector<double> thetaS;
+    std::vector<double> co2;
+    std::vector<double> heatSet;
+    std::vector<double> coolSet;
+    std::vector<double> lightLevel; ///< 0..1
+    std::vector<double> people;
+    std::vector<double> hvacW;        ///< last step, + heating / − cooling
+    std::vector<std::uint8_t> hvacOn; ///< zone conditioning enabled (SetMode)
+    double outdoorC = 0.0;
+    double electricW = 0.0; ///< last step, whole site
+    double gasW = 0.0;
+    double hourHeatingJ = 0.0;
+    double hourCoolingJ = 0.0;
+    SimTotals totals;
+    std::vector<Action> pending;             ///< applied at the start of the next step
+    std::shared_ptr<ComputeCluster> compute; ///< owned copy (deep-copied with the state)
+};
+
+class Engine : public ActuatorSink
+{
+public:
+    /// Validates the configuration and sets the initial state.
+    static twin::Result<std::unique_ptr<Engine>> create(std::shared_ptr<const SimConfig> config);
+    ~Engine() override;
+
+    [[nodiscard]] const SimConfig& config() const { return *m_config; }
+    [[nodiscard]] const SimState& state() const { return m_state; }
+    [[nodiscard]] bool finished() const { return m_state.step >= m_config->grid.stepCount(); }
+
+    /// Advances one step (see the order above). Fails only on a numerical blow-up, which it
+    /// names (zone, time); NaNs in inputs are counted in totals.numericalIssues instead.
+    twin::Status step();
+    /// Runs to the end; `observer` (may be empty) is called after every step.
+    twin::Status run(const std::function<void(const Engine&)>& observer = {});
+
+    /// ActuatorSink: validates and queues the action for the next step.
+    twin::Status submit(const Action& action) override;
+    /// Current values of every bound point, in binding order, in the points' units.
+    void sample(TelemetryFrame& frame) const;
+    /// 64-bit FNV-1a over the exact bits of the state arrays: equal hashes ⇔ same trajectory.
+    [[nodiscard]] std::uint64_t stateHash() const;
+
+private:
+    explicit Engine(std::shared_ptr<const SimConfig> config);
+    twin::Status applyAction(const Action& action);
+    [[nodiscard]] std::optional<std::uint32_t> hostIndex(const std::string& id) const;
+    [[nodiscard]] std::optional<std::uint32_t> vmIndex(const std::string& id) const;
+
+    std::shared_ptr<const SimConfig> m_config;
+    SimState m_state;
+    std::vector<std::size_t> m_bindingIndex;        // point → binding (sorted by id) for submit()
+    std::vector<double> m_orientationWindow;        // per step scratch: window gain per m² g
+    std::vector<double> m_orientationTotal;         // per step scratch: total irradiance
+    std::map<std::string, std::uint32_t> m_hostIds; // host id → index (lookup only)
+    std::map<std::string, std::uint32_t> m_vmIds;   // VM id → index
+};
+
+/// A TelemetrySource over a running engine: each next() advances the engine to the next
+/// output instant (every `interval` seconds of simulated time) and returns the bound points.
+class SimulatedSource : public TelemetrySource
+{
+public:
+    SimulatedSource(Engine& engine, Seconds interval);
+    twin::Result<bool> next(TelemetryFrame& frame) override;
+    [[nodiscard]] Seconds now() const override;
+
+private:
+    Engine& m_engine;
+    Seconds m_interval;
+};
+
+} // namespace twindesk::sim
