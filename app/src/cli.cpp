@@ -2,6 +2,7 @@
 
 #include "assets.h"
 #include "simulate_command.h"
+#include "sweep_command.h"
 
 #include <twindesk/twin/brick_import.h>
 #include <twindesk/twin/model_stats.h>
@@ -76,6 +77,7 @@ int cmdOntologySubset(const Args& args, CliIo& io);
 int cmdQuery(const Args& args, CliIo& io);
 int cmdUnits(const Args& args, CliIo& io);
 int cmdSimulate(const Args& args, CliIo& io);
+int cmdSweep(const Args& args, CliIo& io);
 
 const std::vector<CommandSpec>& commands()
 {
@@ -103,8 +105,9 @@ const std::vector<CommandSpec>& commands()
          {"--json"},
          cmdQuery},
         {"demo",
-         "demo [--out PROJECT.twin] [--json]",
-         "The headless demo: import the bundled demo office and print its summary.",
+         "demo [--out RESULTS.twin] [--json]",
+         "The headless demo: simulate the bundled demo office for four winter weeks "
+         "(assets/scenarios/demo-office.json) and print the model and its KPIs.",
          {"--out"},
          {"--json"},
          cmdDemo},
@@ -117,6 +120,14 @@ const std::vector<CommandSpec>& commands()
          {"--out", "-o", "--set", "--anchors"},
          {"--json", "--force", "--no-progress"},
          cmdSimulate},
+        {"sweep",
+         "sweep SCENARIO.json... [--vary KEY=V1,V2,...]... [--threads N] [--json] [--anchors DIR]",
+         "Run several scenarios, or one under parameter variants (the cartesian product of the "
+         "--vary axes), in parallel threads, and print a comparison table. Each run is "
+         "deterministic: threads change the wall time, never a result.",
+         {"--vary", "--threads", "--anchors"},
+         {"--json"},
+         cmdSweep},
         {"units",
          "units [--json]",
          "List the units TwinDesk knows: quantity, symbol, QUDT name. Points and attributes must "
@@ -269,7 +280,8 @@ void printCounts(std::ostream& out, const twin::ModelCounts& c)
         out << "  " << std::left << std::setw(16) << label << std::right << std::setw(8) << value
             << '\n';
     };
-    row("triples", c.triples);
+    if (c.triples > 0)
+        row("triples", c.triples);
     row("entities", c.entities);
     row("buildings", c.buildings);
     row("floors", c.floors);
@@ -575,6 +587,42 @@ int cmdSimulate(const Args& args, CliIo& io)
     return runSimulate(o, io);
 }
 
+int cmdSweep(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("sweep");
+    if (args.positional.empty())
+        return usageError(io, spec, "expected at least one SCENARIO.json");
+    SweepOptions o;
+    o.scenarios.assign(args.positional.begin(), args.positional.end());
+    o.json = args.flag("--json");
+    if (auto anchors = args.option("--anchors"))
+        o.anchors = *anchors;
+    if (auto threads = args.option("--threads")) {
+        try {
+            o.threads = static_cast<unsigned>(std::stoul(*threads));
+        } catch (const std::exception&) {
+            return usageError(io, spec, "--threads needs a number, got '" + *threads + "'");
+        }
+    }
+    for (const auto& axis : args.all("--vary")) {
+        const auto eq = axis.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == axis.size())
+            return usageError(io, spec, "--vary needs KEY=V1,V2,..., got '" + axis + "'");
+        std::vector<std::string> values;
+        std::string rest = axis.substr(eq + 1);
+        for (std::size_t pos = 0; pos <= rest.size();) {
+            const auto comma = rest.find(',', pos);
+            values.push_back(
+                rest.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
+            if (comma == std::string::npos)
+                break;
+            pos = comma + 1;
+        }
+        o.axes.emplace_back(axis.substr(0, eq), std::move(values));
+    }
+    return runSweep(o, io);
+}
+
 int cmdDemo(const Args& args, CliIo& io)
 {
     const auto assets = assetsDir();
@@ -582,14 +630,22 @@ int cmdDemo(const Args& args, CliIo& io)
         return fail(io, twin::makeError(twin::ErrorCode::NotFound,
                                         "the bundled assets were not found; set "
                                         "TWINDESK_ASSETS_DIR to the assets/ folder"));
-    const fs::path model = *assets / "demo" / "office.ttl";
-    fs::path out =
+    const fs::path out =
         args.option("--out").value_or((fs::temp_directory_path() / "twindesk-demo.twin").string());
-    if (int rc = importInto(model, {}, out, twin::CreateMode::Replace, args.flag("--json"), io);
-        rc != kOk)
+    const bool json = args.flag("--json");
+
+    // The demo scenario imports the demo office through the Brick path, simulates it and
+    // writes a results project that holds the model and the telemetry.
+    SimulateOptions o;
+    o.scenario = *assets / "scenarios" / "demo-office.json";
+    o.out = out;
+    o.force = true;
+    o.json = json;
+    if (!json)
+        io.out << "TwinDesk demo: the demo office (" << (*assets / "demo" / "office.ttl").string()
+               << ")\n\n";
+    if (int rc = runSimulate(o, io); rc != kOk || json)
         return rc;
-    if (args.flag("--json"))
-        return kOk;
 
     auto store = twin::ProjectStore::open(out, twin::OpenMode::ReadOnly);
     if (!store)
@@ -598,27 +654,26 @@ int cmdDemo(const Args& args, CliIo& io)
     if (!graph)
         return fail(io, graph.error());
     const auto& g = *graph;
-    io.out << "\nair handling\n";
+    io.out << "\nmodel\n";
+    printCounts(io.out, twin::countModel(g, 0));
+    io.out << "air handling\n";
     for (auto ahu : g.equipmentOfType(twin::EquipmentType::Ahu))
         io.out << "  " << g.entity(ahu).name << " feeds " << g.zonesFedBy(ahu).size()
                << " rooms and zones\n";
-    io.out << "server room\n";
     std::size_t hosts = 0;
     std::size_t busy = 0;
     for (auto host : g.equipmentOfType(twin::EquipmentType::ComputeHost)) {
         ++hosts;
         busy += g.incoming(host, twin::Relation::RunsOn).empty() ? 0 : 1;
     }
-    io.out << "  " << hosts << " compute hosts, " << busy << " running VMs, "
+    io.out << "server room\n  " << hosts << " compute hosts, " << busy << " running VMs, "
            << g.entitiesOfKind(twin::EntityKind::Workload).size() << " VMs\n";
     const auto vms = g.entitiesOfKind(twin::EntityKind::Workload);
     const auto buildings = g.entitiesOfKind(twin::EntityKind::Building);
-    if (!vms.empty() && !buildings.empty()) {
+    if (!vms.empty() && !buildings.empty())
         if (auto path = g.shortestPath(vms.front(), buildings.front()))
             io.out << "  " << g.describePath(*path) << '\n';
-    }
-    io.out << "\nproject written to " << out.string()
-           << "\n(the simulation engine will run the demo scenario here once it lands)\n";
+    io.out << "\nopen the results in the console: twindesk " << out.string() << '\n';
     return kOk;
 }
 

@@ -2,6 +2,7 @@
 
 #include "assets.h"
 
+#include <twindesk/sim/compute.h>
 #include <twindesk/sim/engine.h>
 #include <twindesk/sim/scenario.h>
 #include <twindesk/twin/project_store.h>
@@ -22,6 +23,8 @@ namespace fs = std::filesystem;
 
 fs::path defaultAnchorsDir()
 {
+    // getenv races only with setenv/putenv, which nothing in TwinDesk calls.
+    // NOLINTNEXTLINE(concurrency-mt-unsafe)
     if (const char* env = std::getenv("TWINDESK_ANCHORS_DIR"); env != nullptr && *env != '\0')
         return env;
 #ifdef TWINDESK_SOURCE_ASSETS_DIR
@@ -173,6 +176,19 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
     kpi["zone_air_max_c"] = t.maxAirC;
     kpi["zone_air_mean_c"] = zoneSteps > 0 ? t.sumAirCSteps / zoneSteps : 0.0;
     kpi["numerical_issues"] = t.numericalIssues;
+    if (e.state().compute) {
+        const auto m = e.state().compute->metrics();
+        kpi["compute"] = {{"hosts", e.state().compute->hostCount()},
+                          {"vms", e.state().compute->vmCount()},
+                          {"energy_kwh", m.energyKwh},
+                          {"slatah", m.slatah},
+                          {"pdm", m.pdm},
+                          {"slav", m.slav},
+                          {"esv", m.esv},
+                          {"migrations", m.migrations},
+                          {"host_shutdowns", m.hostShutdowns},
+                          {"overall_sla_violation", m.overallSlaViolation}};
+    }
     kpi["zones"] = config.zones.size();
     kpi["steps"] = total;
     kpi["step_s"] = config.grid.step();
@@ -226,26 +242,38 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
     char line[256];
     io.out << "scenario       " << scenario->name << " (" << config.zones.size() << " zones, "
            << total << " steps of " << config.grid.step() << " s)\n";
-    std::snprintf(line, sizeof line, "heating        %.3f MWh (peak %.3f kW at %s)\n",
-                  t.heatingJ / 3.6e9, t.peakHeatingW / 1000.0,
-                  sim::formatUtc(t.peakHeatingTime).c_str());
-    io.out << line;
-    std::snprintf(line, sizeof line, "cooling        %.3f MWh (peak %.3f kW at %s)\n",
-                  t.coolingJ / 3.6e9, t.peakCoolingW / 1000.0,
-                  sim::formatUtc(t.peakCoolingTime).c_str());
-    io.out << line;
-    std::snprintf(line, sizeof line,
-                  "energy         electricity %.1f kWh, gas %.1f kWh, district heat %.1f kWh\n",
-                  t.energyJ[0] / 3.6e6, t.energyJ[1] / 3.6e6, t.energyJ[2] / 3.6e6);
-    io.out << line;
-    std::snprintf(
-        line, sizeof line,
-        "comfort        %.1f K·h outside 20–26 °C while occupied; CO2 %.0f ppm·h above 1000\n",
-        t.discomfortKh, t.co2PpmH);
-    io.out << line;
-    std::snprintf(line, sizeof line, "zone air       min %.2f °C, mean %.2f °C, max %.2f °C\n",
-                  t.minAirC, zoneSteps > 0 ? t.sumAirCSteps / zoneSteps : 0.0, t.maxAirC);
-    io.out << line;
+    if (!config.zones.empty()) {
+        std::snprintf(line, sizeof line, "heating        %.3f MWh (peak %.3f kW at %s)\n",
+                      t.heatingJ / 3.6e9, t.peakHeatingW / 1000.0,
+                      sim::formatUtc(t.peakHeatingTime).c_str());
+        io.out << line;
+        std::snprintf(line, sizeof line, "cooling        %.3f MWh (peak %.3f kW at %s)\n",
+                      t.coolingJ / 3.6e9, t.peakCoolingW / 1000.0,
+                      sim::formatUtc(t.peakCoolingTime).c_str());
+        io.out << line;
+        std::snprintf(line, sizeof line,
+                      "energy         electricity %.1f kWh, gas %.1f kWh, district heat %.1f kWh\n",
+                      t.energyJ[0] / 3.6e6, t.energyJ[1] / 3.6e6, t.energyJ[2] / 3.6e6);
+        io.out << line;
+        std::snprintf(
+            line, sizeof line,
+            "comfort        %.1f K·h outside 20–26 °C while occupied; CO2 %.0f ppm·h above 1000\n",
+            t.discomfortKh, t.co2PpmH);
+        io.out << line;
+        std::snprintf(line, sizeof line, "zone air       min %.2f °C, mean %.2f °C, max %.2f °C\n",
+                      t.minAirC, zoneSteps > 0 ? t.sumAirCSteps / zoneSteps : 0.0, t.maxAirC);
+        io.out << line;
+    }
+    if (e.state().compute) {
+        const auto m = e.state().compute->metrics();
+        std::snprintf(
+            line, sizeof line,
+            "compute        %zu hosts, %zu VMs: %.1f kWh, SLATAH %.4f, PDM %.6f, SLAV %.3g, "
+            "ESV %.3g, %lld migrations\n",
+            e.state().compute->hostCount(), e.state().compute->vmCount(), m.energyKwh, m.slatah,
+            m.pdm, m.slav, m.esv, static_cast<long long>(m.migrations));
+        io.out << line;
+    }
     std::snprintf(line, sizeof line, "run            %.2f s wall, %.2e zone-steps/s, state %s\n",
                   wall, wall > 0 ? zoneSteps / wall : 0.0, hash);
     io.out << line;

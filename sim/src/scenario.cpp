@@ -683,16 +683,17 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
         }
         scenario.building = graph;
     }
-    if (config->zones.empty())
+    // A scenario simulates zones (which need weather), compute hosts, or both.
+    if (config->zones.empty() && !root.contains("compute"))
         return twin::makeError(twin::ErrorCode::ParseError,
-                               "the scenario simulates no zones: give 'zones' or a 'building'",
+                               "the scenario simulates nothing: give 'zones', a 'building' or 'compute'",
                                name + ": /");
-    if (!config->weather)
+    if (!config->weather && !config->zones.empty())
         return twin::makeError(twin::ErrorCode::ParseError,
                                "missing required 'weather' (an EPW file)", name + ": /weather");
 
     // Explicit zones have no Brick points: publish their main variables under derived ids.
-    if (!scenario.building) {
+    if (!scenario.building && !config->zones.empty()) {
         for (std::size_t z = 0; z < config->zones.size(); ++z) {
             const auto& id = config->zones[z].id;
             const auto idx = static_cast<std::uint32_t>(z);

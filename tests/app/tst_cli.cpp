@@ -174,6 +174,67 @@ private Q_SLOTS:
         QCOMPARE(cli({"query", project, "points", "no_such_thing"}).code, 1);
     }
 
+    void simulateWritesResultsAtomically()
+    {
+        const auto scenario = std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/demo-office.json";
+        const auto out = path("day.twin");
+        auto r = cli({"simulate", scenario, "--out", out, "--json", "--no-progress", "--set",
+                      "period.end=\"2025-01-07T00:00\""});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        const auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(r.out));
+        QVERIFY(doc.isObject());
+        const auto o = doc.object();
+        for (const char* key : {"annual_heating_mwh", "annual_cooling_mwh", "peak_heating_kw",
+                                "peak_cooling_kw", "energy_kwh", "state_hash", "samples_written"})
+            QVERIFY2(o.contains(key), key);
+        QVERIFY(o["annual_heating_mwh"].toDouble() > 0.0);
+        QVERIFY(o["samples_written"].toInt() > 1000);
+        QVERIFY(fs::exists(out));
+        // The results project holds the model and the telemetry.
+        auto info = cli({"info", out});
+        QCOMPARE(info.code, 0);
+        QVERIFY2(info.out.find("rooms                 40") != std::string::npos, info.out.c_str());
+        QVERIFY(info.out.find("kind         results") != std::string::npos);
+        // Same scenario, same seed: the same state hash, run after run.
+        auto again = cli({"simulate", scenario, "--json", "--no-progress", "--set",
+                          "period.end=\"2025-01-07T00:00\""});
+        QCOMPARE(QJsonDocument::fromJson(QByteArray::fromStdString(again.out)).object()["state_hash"],
+                 o["state_hash"]);
+        // A failing scenario leaves no results file behind.
+        const auto bad = path("bad.json");
+        {
+            std::ofstream f(bad);
+            f << "{\"zones\": [], \"period\": {\"start\": \"x\"}}";
+        }
+        const auto none = path("none.twin");
+        auto failed = cli({"simulate", bad, "--out", none});
+        QCOMPARE(failed.code, 1);
+        QVERIFY2(failed.err.find("bad.json") != std::string::npos, failed.err.c_str());
+        QVERIFY(!fs::exists(none));
+    }
+
+    void sweepIsDeterministicAcrossThreads()
+    {
+        const auto scenario = std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/demo-office.json";
+        const std::vector<std::string> base{"sweep", scenario, "--vary",
+                                            "period.end=\"2025-01-07T00:00\"", "--vary",
+                                            "seed=1,2,3", "--json"};
+        auto one = base;
+        one.insert(one.end(), {"--threads", "1"});
+        auto two = base;
+        two.insert(two.end(), {"--threads", "2"});
+        auto a = cli(one);
+        auto b = cli(two);
+        QVERIFY2(a.code == 0, a.err.c_str());
+        QVERIFY2(b.code == 0, b.err.c_str());
+        const auto ja = QJsonDocument::fromJson(QByteArray::fromStdString(a.out)).array();
+        const auto jb = QJsonDocument::fromJson(QByteArray::fromStdString(b.out)).array();
+        QCOMPARE(ja.size(), 3);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(ja[i].toObject()["state_hash"], jb[i].toObject()["state_hash"]);
+        QVERIFY(ja[0].toObject()["state_hash"] != ja[1].toObject()["state_hash"]); // seeds differ
+    }
+
     void executableHeadlessDemo()
     {
         QProcess p;
