@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <functional>
@@ -400,7 +401,22 @@ int cmdInfo(const Args& args, CliIo& io)
     for (const auto& [key, label] : kShown)
         if (const auto it = meta->find(key); it != meta->end())
             io.out << pad(label, 13) << it->second << '\n';
-    io.out << "samples      " << (samples ? *samples : 0) << '\n' << "model\n";
+    io.out << "samples      " << (samples ? *samples : 0) << '\n';
+    // Results projects carry the KPIs of the run that wrote them.
+    if (const auto it = meta->find("kpis"); it != meta->end()) {
+        const auto kpi = nlohmann::json::parse(it->second, nullptr, false);
+        if (kpi.is_object()) {
+            char line[256];
+            std::snprintf(line, sizeof line,
+                          "kpis         heating %.3f MWh, cooling %.3f MWh, peaks %.2f / %.2f kW, "
+                          "discomfort %.1f K·h\n",
+                          kpi.value("annual_heating_mwh", 0.0), kpi.value("annual_cooling_mwh", 0.0),
+                          kpi.value("peak_heating_kw", 0.0), kpi.value("peak_cooling_kw", 0.0),
+                          kpi.value("discomfort_kh", 0.0));
+            io.out << line << "state        " << kpi.value("state_hash", std::string()) << '\n';
+        }
+    }
+    io.out << "model\n";
     printCounts(io.out, counts);
     return kOk;
 }

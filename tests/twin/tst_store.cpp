@@ -176,6 +176,35 @@ private Q_SLOTS:
         QCOMPARE(store->sampleCount().value(), std::int64_t{1000});
     }
 
+    void seriesFastPath()
+    {
+        const auto path = file("series.twin");
+        auto store = ProjectStore::create(path);
+        QVERIFY(store.ok());
+        auto a = store->seriesId("urn:x:a");
+        auto b = store->seriesId("urn:x:b");
+        QVERIFY(a.ok() && b.ok());
+        QVERIFY(*a != *b);
+        QCOMPARE(store->seriesId("urn:x:a").value(), *a); // stable
+        std::vector<ProjectStore::SeriesSample> batch;
+        for (int i = 0; i < 5000; ++i)
+            batch.push_back({i % 2 == 0 ? *a : *b, i * 1000LL, i * 0.5});
+        QVERIFY(store->appendSeries(batch).ok());
+        QCOMPARE(store->sampleCount().value(), std::int64_t{5000});
+        auto read = store->samples("urn:x:b", 0, 10000);
+        QVERIFY(read.ok());
+        QCOMPARE(read->size(), std::size_t{5});
+        QCOMPARE(read->front().value, 0.5);
+        // A batch that fails half-way stores nothing of itself.
+        QVERIFY(sqlite3_exec(store->handle(),
+                             "CREATE TRIGGER poison BEFORE INSERT ON historian WHEN NEW.t = 99999000 "
+                             "BEGIN SELECT RAISE(ABORT, 'poisoned'); END;",
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        std::vector<ProjectStore::SeriesSample> bad{{*a, 99998000, 1.0}, {*a, 99999000, 2.0}};
+        QVERIFY(!store->appendSeries(bad).ok());
+        QCOMPARE(store->sampleCount().value(), std::int64_t{5000});
+    }
+
     void walModeAndIdentity()
     {
         const auto path = file("wal.twin");
