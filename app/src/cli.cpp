@@ -4,6 +4,7 @@
 #include "simulate_command.h"
 #include "sweep_command.h"
 
+#include <twindesk/policies/decision_log.h>
 #include <twindesk/twin/brick_import.h>
 #include <twindesk/twin/model_stats.h>
 #include <twindesk/twin/project_store.h>
@@ -79,6 +80,7 @@ int cmdQuery(const Args& args, CliIo& io);
 int cmdUnits(const Args& args, CliIo& io);
 int cmdSimulate(const Args& args, CliIo& io);
 int cmdSweep(const Args& args, CliIo& io);
+int cmdAudit(const Args& args, CliIo& io);
 
 const std::vector<CommandSpec>& commands()
 {
@@ -129,6 +131,13 @@ const std::vector<CommandSpec>& commands()
          {"--vary", "--threads", "--anchors"},
          {"--json"},
          cmdSweep},
+        {"audit",
+         "audit verify PROJECT.twin [--json]",
+         "Check the decision log's tamper-evident hash chain; names the first broken row. Exit 0 "
+         "when intact, 1 when broken or unreadable.",
+         {},
+         {"--json"},
+         cmdAudit},
         {"units",
          "units [--json]",
          "List the units TwinDesk knows: quantity, symbol, QUDT name. Points and attributes must "
@@ -410,9 +419,9 @@ int cmdInfo(const Args& args, CliIo& io)
             std::snprintf(line, sizeof line,
                           "kpis         heating %.3f MWh, cooling %.3f MWh, peaks %.2f / %.2f kW, "
                           "discomfort %.1f K·h\n",
-                          kpi.value("annual_heating_mwh", 0.0), kpi.value("annual_cooling_mwh", 0.0),
-                          kpi.value("peak_heating_kw", 0.0), kpi.value("peak_cooling_kw", 0.0),
-                          kpi.value("discomfort_kh", 0.0));
+                          kpi.value("annual_heating_mwh", 0.0),
+                          kpi.value("annual_cooling_mwh", 0.0), kpi.value("peak_heating_kw", 0.0),
+                          kpi.value("peak_cooling_kw", 0.0), kpi.value("discomfort_kh", 0.0));
             io.out << line << "state        " << kpi.value("state_hash", std::string()) << '\n';
         }
     }
@@ -637,6 +646,35 @@ int cmdSweep(const Args& args, CliIo& io)
         o.axes.emplace_back(axis.substr(0, eq), std::move(values));
     }
     return runSweep(o, io);
+}
+
+int cmdAudit(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("audit");
+    if (args.positional.size() != 2 || args.positional[0] != "verify")
+        return usageError(io, spec, "expected: audit verify PROJECT.twin");
+    auto report = policies::DecisionLog::verify(args.positional[1]);
+    if (!report)
+        return fail(io, report.error());
+    const auto& r = *report;
+    if (args.flag("--json")) {
+        nlohmann::ordered_json j{
+            {"ok", r.ok}, {"rows", r.rows}, {"head_hash", r.headHash}, {"warnings", r.warnings}};
+        if (r.firstBrokenSeq) {
+            j["first_broken_seq"] = *r.firstBrokenSeq;
+            j["reason"] = r.reason;
+        }
+        io.out << j.dump(2) << '\n';
+    } else if (r.ok) {
+        io.out << args.positional[1] << ": decision log intact, " << r.rows << " rows, head "
+               << r.headHash << '\n';
+    } else {
+        io.out << args.positional[1] << ": decision log BROKEN at seq "
+               << r.firstBrokenSeq.value_or(0) << ": " << r.reason << '\n';
+    }
+    for (const auto& w : r.warnings)
+        io.err << "warning: " << w << '\n';
+    return r.ok ? kOk : kFailed;
 }
 
 int cmdDemo(const Args& args, CliIo& io)

@@ -235,6 +235,18 @@ private Q_SLOTS:
         QVERIFY(ja[0].toObject()["state_hash"] != ja[1].toObject()["state_hash"]); // seeds differ
     }
 
+    void auditVerify()
+    {
+        const auto project = path("audit.twin");
+        QCOMPARE(cli({"import-brick", kDemo, "-o", project}).code, 0);
+        // An empty log is intact.
+        auto ok = cli({"audit", "verify", project});
+        QVERIFY2(ok.code == 0, ok.err.c_str());
+        QVERIFY(ok.out.find("intact, 0 rows") != std::string::npos);
+        QCOMPARE(cli({"audit", "verify", path("none.twin")}).code, 1);
+        QCOMPARE(cli({"audit", "check", project}).code, 2);
+    }
+
     void executableHeadlessDemo()
     {
         QProcess p;
