@@ -264,6 +264,14 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
                       t.minAirC, zoneSteps > 0 ? t.sumAirCSteps / zoneSteps : 0.0, t.maxAirC);
         io.out << line;
     }
+    if (t.ahuRunS > 0.0) {
+        std::snprintf(line, sizeof line,
+                      "air handling   fans %.1f kWh, chiller %.1f kWh, reheat %.1f kWh, preheat "
+                      "%.1f kWh, radiators %.1f kWh, economizer %.0f AHU-h\n",
+                      t.fanJ / 3.6e6, t.chillerJ / 3.6e6, t.reheatJ / 3.6e6, t.preheatJ / 3.6e6,
+                      t.radiatorJ / 3.6e6, t.economizerS / 3600.0);
+        io.out << line;
+    }
     if (e.state().compute) {
         const auto m = e.state().compute->metrics();
         std::snprintf(

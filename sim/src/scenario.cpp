@@ -71,6 +71,7 @@ twin::Result<fs::path> resolvePath(const std::string& text, const fs::path& base
     if (const auto pos = s.find(var); pos != std::string::npos) {
         fs::path dir = anchors;
         if (dir.empty())
+            // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing sets the environment meanwhile
             if (const char* env = std::getenv("TWINDESK_ANCHORS_DIR");
                 env != nullptr && *env != '\0')
                 dir = env;
@@ -207,9 +208,63 @@ void readHvac(ObjectReader& r, ZoneConfig& z)
     r.rejectUnknown();
 }
 
+// The top-level "hvac" object: ideal loads or equipment mode, and the equipment's parameters.
+HvacParams readHvacParams(ObjectReader& r)
+{
+    HvacParams p;
+    p.mode = r.choice("mode", "ideal", {"ideal", "vav"}) == "vav" ? HvacMode::Vav : HvacMode::Ideal;
+    p.supplyAirC = r.number("supply_air_c", p.supplyAirC, 4, 25);
+    p.reheatMaxSupplyC = r.number("reheat_max_supply_c", p.reheatMaxSupplyC, 10, 60);
+    p.minFlowFraction = r.number("min_flow_fraction", p.minFlowFraction, 0, 1);
+    const bool heatingMaxGiven = r.has("heating_max_flow_fraction");
+    p.heatingMaxFlowFraction =
+        r.number("heating_max_flow_fraction", p.heatingMaxFlowFraction, 0, 1);
+    p.designFlowLpsPerM2 = r.number("design_flow_lps_per_m2", p.designFlowLpsPerM2, 0.1, 100);
+    p.fanDesignPressurePa = r.number("fan_design_pressure_pa", p.fanDesignPressurePa, 0, 10000);
+    p.fanEfficiency = r.number("fan_efficiency", p.fanEfficiency, 0.05, 1);
+    p.fanCurve = r.choice("fan_curve", "ashrae90.1", {"ashrae90.1", "cubic"}) == "cubic"
+                     ? FanCurve::Cubic
+                     : FanCurve::AshraeAppendixG;
+    p.minOutdoorAirFraction = r.number("min_outdoor_air_fraction", p.minOutdoorAirFraction, 0, 1);
+    p.economizer = r.boolean("economizer", p.economizer);
+    p.economizerLowLimitC = r.number("economizer_low_limit_c", p.economizerLowLimitC, -60, 40);
+    p.chillerCop = r.number("chiller_cop", p.chillerCop, 0.5, 20);
+    p.chillerRatingOutdoorC =
+        r.number("chiller_rating_outdoor_c", p.chillerRatingOutdoorC, -20, 60);
+    p.chillerCopSlopePerK = r.number("chiller_cop_slope_per_k", p.chillerCopSlopePerK, 0, 0.2);
+    p.boilerEfficiency = r.number("boiler_efficiency", p.boilerEfficiency, 0.05, 1);
+    const auto carrier = r.choice("boiler_carrier", "gas", {"gas", "electricity", "district_heat"});
+    p.boilerCarrier = carrier == "gas"             ? Carrier::Gas
+                      : carrier == "district_heat" ? Carrier::DistrictHeat
+                                                   : Carrier::Electricity;
+    p.noReheatHeating =
+        r.choice("heating_without_reheat", "radiator", {"radiator", "none"}) == "none"
+            ? NoReheatHeating::None
+            : NoReheatHeating::Radiator;
+    p.nightCycle = r.boolean("night_cycle", p.nightCycle);
+    r.rejectUnknown();
+    if (!(p.reheatMaxSupplyC > p.supplyAirC))
+        r.fail(r.pathOf("reheat_max_supply_c"),
+               "the reheat discharge limit must be above supply_air_c (" +
+                   ObjectReader::fmt(p.supplyAirC) + " °C)");
+    if (heatingMaxGiven && p.heatingMaxFlowFraction < p.minFlowFraction)
+        r.fail(r.pathOf("heating_max_flow_fraction"),
+               "the heating maximum must not be below min_flow_fraction (" +
+                   ObjectReader::fmt(p.minFlowFraction) + ")");
+    return p;
+}
+
+// A zone's own VAV box ("vav": {...} in an explicit zone).
+struct ExplicitVav
+{
+    bool reheat = true;
+    double maxFlowLps = 0.0; // 0: design_flow_lps_per_m2 × floor area
+};
+
 // One explicitly described zone ("zones": [...]).
 void readExplicitZone(ObjectReader& r, const std::string& file, OrientationTable& table,
-                      std::optional<twin::Error>& error, ZoneConfig& z)
+                      std::optional<twin::Error>& error, ZoneConfig& z,
+                      std::optional<ExplicitVav>& vav)
 {
     z.id = r.string("id", "", true);
     z.name = r.string("name", z.id);
@@ -280,6 +335,16 @@ void readExplicitZone(ObjectReader& r, const std::string& file, OrientationTable
         ObjectReader h(*hvac, file, r.pathOf("hvac"), &error);
         readHvac(h, z);
     }
+    if (const Json* box = r.raw("vav")) {
+        ObjectReader v(*box, file, r.pathOf("vav"), &error);
+        ExplicitVav spec;
+        spec.reheat = v.boolean("reheat", spec.reheat);
+        spec.maxFlowLps = v.number("max_flow_lps", 0, 0.1, 1e6);
+        v.rejectUnknown();
+        if (!z.conditioned)
+            r.fail(r.pathOf("vav"), "a VAV box needs a conditioned zone (hvac.conditioned)");
+        vav = spec;
+    }
     r.rejectUnknown();
     if (error)
         return;
@@ -327,6 +392,152 @@ bool classHas(const twin::Entity& e, std::initializer_list<const char*> words)
     return false;
 }
 
+bool isVav(const twin::Entity& e)
+{
+    return e.equipmentType == twin::EquipmentType::Vav || (e.categories & twin::kCatVav) != 0U;
+}
+
+// Equipment mode from a Brick building: AHU → VAV → (HVAC zone →) room, through the twin graph.
+struct BrickHvac
+{
+    std::map<twin::EntityIndex, std::uint32_t> boxOfVav; // VAV → its first terminal
+    std::map<twin::EntityIndex, std::uint32_t> ahuOf;    // AHU → index
+};
+
+BrickHvac hvacFromBrick(const twin::TwinGraph& g,
+                        const std::map<twin::EntityIndex, std::size_t>& zoneOfRoom,
+                        SimConfig& config, std::vector<std::string>& warnings)
+{
+    BrickHvac out;
+    auto& hv = config.hvac;
+    const auto& p = hv.params;
+    hv.terminalOfZone.resize(config.zones.size(), kNoTerminal);
+    std::map<twin::EntityIndex, bool> reached; // VAVs fed by some AHU
+    for (auto ahuEntity : g.equipmentOfType(twin::EquipmentType::Ahu)) {
+        // The VAVs this AHU feeds, directly or through other distribution equipment.
+        std::vector<twin::EntityIndex> vavs;
+        std::vector<twin::EntityIndex> queue{ahuEntity};
+        std::map<twin::EntityIndex, bool> seen{{ahuEntity, true}};
+        for (std::size_t i = 0; i < queue.size(); ++i)
+            for (auto next : g.outgoing(queue[i], twin::Relation::Feeds)) {
+                if (seen[next])
+                    continue;
+                seen[next] = true;
+                if (isVav(g.entity(next)))
+                    vavs.push_back(next);
+                else if (g.entity(next).kind == twin::EntityKind::Equipment)
+                    queue.push_back(next);
+            }
+        AirHandler ahu;
+        ahu.id = g.entity(ahuEntity).id;
+        ahu.firstTerminal = static_cast<std::uint32_t>(hv.terminals.size());
+        const auto ahuIndex = static_cast<std::uint32_t>(hv.ahus.size());
+        for (auto vav : vavs) {
+            const auto& ve = g.entity(vav);
+            if (reached[vav]) {
+                warnings.push_back("VAV '" + ve.id +
+                                   "' is fed by more than one AHU; it stays on the first");
+                continue;
+            }
+            reached[vav] = true;
+            bool reheat = classHas(ve, {"reheat"}) || classHas(ve, {"rvav"});
+            for (auto part : g.outgoing(vav, twin::Relation::HasPart))
+                reheat = reheat || classHas(g.entity(part), {"reheat"});
+            const auto first = static_cast<std::uint32_t>(hv.terminals.size());
+            for (auto fed : g.zonesFedBy(vav)) {
+                const auto it = zoneOfRoom.find(fed);
+                if (it == zoneOfRoom.end())
+                    continue;
+                const auto z = it->second;
+                if (!config.zones[z].conditioned)
+                    continue;
+                if (hv.terminalOfZone[z] != kNoTerminal) {
+                    warnings.push_back("room '" + config.zones[z].id +
+                                       "' is fed by more than one VAV; it stays on '" +
+                                       hv.terminals[hv.terminalOfZone[z]].id + "'");
+                    continue;
+                }
+                VavTerminal t;
+                t.id = ve.id;
+                t.ahu = ahuIndex;
+                t.zone = static_cast<std::uint32_t>(z);
+                t.firstOfBox = first;
+                t.maxFlowM3s = p.designFlowLpsPerM2 * config.zones[z].thermal.floorAreaM2 / 1000.0;
+                t.reheat = reheat;
+                hv.terminalOfZone[z] = static_cast<std::uint32_t>(hv.terminals.size());
+                hv.terminals.push_back(std::move(t));
+            }
+            if (hv.terminals.size() == first)
+                warnings.push_back("VAV '" + ve.id + "' feeds no conditioned room");
+            else
+                out.boxOfVav[vav] = first;
+        }
+        ahu.endTerminal = static_cast<std::uint32_t>(hv.terminals.size());
+        if (ahu.endTerminal == ahu.firstTerminal)
+            continue; // an AHU without boxes (e.g. a DOAS) is not simulated
+        for (auto t = ahu.firstTerminal; t < ahu.endTerminal; ++t)
+            ahu.designFlowM3s += hv.terminals[t].maxFlowM3s;
+        ahu.designFanW = p.fanDesignPressurePa * ahu.designFlowM3s / p.fanEfficiency;
+        out.ahuOf[ahuEntity] = ahuIndex;
+        hv.ahus.push_back(std::move(ahu));
+    }
+    for (auto e : g.entitiesOfKind(twin::EntityKind::Equipment))
+        if (isVav(g.entity(e)) && !reached[e])
+            warnings.push_back("VAV '" + g.entity(e).id +
+                               "' is fed by no AHU: the rooms it feeds keep ideal loads");
+    return out;
+}
+
+// The equipment-mode points of a Brick building: VAV flow, damper and reheat valve; AHU supply
+// and return air temperatures, supply setpoint, fan status and speed.
+std::optional<std::pair<Variable, std::uint32_t>> equipmentVariable(const twin::TwinGraph& g,
+                                                                    const BrickHvac& hvac,
+                                                                    twin::EntityIndex owner,
+                                                                    const twin::Entity& point)
+{
+    if (hvac.boxOfVav.empty() && hvac.ahuOf.empty())
+        return std::nullopt; // ideal-loads mode
+    if (const auto it = hvac.boxOfVav.find(owner); it != hvac.boxOfVav.end()) {
+        if (classHas(point, {"air_flow"}))
+            return std::pair{Variable::VavAirFlow, it->second};
+        if (classHas(point, {"damper"}))
+            return std::pair{Variable::VavDamperCommand, it->second};
+        if (classHas(point, {"valve"}))
+            return std::pair{Variable::VavReheatValveCommand, it->second};
+        return std::nullopt;
+    }
+    auto ahuPoint = [&](std::uint32_t ahu) -> std::optional<std::pair<Variable, std::uint32_t>> {
+        if (classHas(point, {"supply_air_temperature", "setpoint"}) ||
+            classHas(point, {"discharge_air_temperature", "setpoint"}))
+            return std::pair{Variable::AhuSupplyAirTemperatureSetpoint, ahu};
+        if (classHas(point, {"supply_air_temperature", "sensor"}) ||
+            classHas(point, {"discharge_air_temperature", "sensor"}))
+            return std::pair{Variable::AhuSupplyAirTemperature, ahu};
+        if (classHas(point, {"return_air_temperature", "sensor"}))
+            return std::pair{Variable::AhuReturnAirTemperature, ahu};
+        if (classHas(point, {"fan", "status"}))
+            return std::pair{Variable::AhuFanStatus, ahu};
+        if (classHas(point, {"fan", "speed"}))
+            return std::pair{Variable::AhuFanSpeedCommand, ahu};
+        return std::nullopt;
+    };
+    if (const auto it = hvac.ahuOf.find(owner); it != hvac.ahuOf.end())
+        return ahuPoint(it->second);
+    // Points of parts: a VAV's reheat valve, an AHU's supply fan.
+    for (auto parent : g.incoming(owner, twin::Relation::HasPart)) {
+        if (const auto it = hvac.boxOfVav.find(parent);
+            it != hvac.boxOfVav.end() && classHas(point, {"valve"}))
+            return std::pair{Variable::VavReheatValveCommand, it->second};
+        if (const auto it = hvac.ahuOf.find(parent); it != hvac.ahuOf.end()) {
+            if (classHas(point, {"status"}))
+                return std::pair{Variable::AhuFanStatus, it->second};
+            if (classHas(point, {"speed"}))
+                return std::pair{Variable::AhuFanSpeedCommand, it->second};
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 twin::Result<Seconds> parseDateTime(const std::string& text, double siteTzHours)
@@ -362,7 +573,7 @@ twin::Result<Seconds> parseDateTime(const std::string& text, double siteTzHours)
     int om = 0;
     if ((tail[0] == '+' || tail[0] == '-') &&
         std::sscanf(tail.c_str() + 1, "%2d:%2d", &oh, &om) == 2) {
-        const Seconds offset = (oh * 3600 + om * 60) * (tail[0] == '-' ? -1 : 1);
+        const Seconds offset = (Seconds{oh} * 3600 + Seconds{om} * 60) * (tail[0] == '-' ? -1 : 1);
         return local - offset;
     }
     return twin::makeError(twin::ErrorCode::ParseError,
@@ -457,7 +668,16 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
         sr.rejectUnknown();
     }
 
+    if (const Json* hj = r.raw("hvac")) {
+        ObjectReader hr(*hj, name, "/hvac", &error);
+        config->hvac.params = readHvacParams(hr);
+        if (error)
+            return *error;
+    }
+    const bool equipmentMode = config->hvac.params.mode == HvacMode::Vav;
+
     OrientationTable orientations;
+    std::vector<std::optional<ExplicitVav>> explicitVav; // per explicit zone
     if (const Json* zones = r.raw("zones")) {
         if (!zones->is_array() || zones->empty())
             return twin::makeError(twin::ErrorCode::ParseError,
@@ -465,23 +685,54 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
         for (std::size_t i = 0; i < zones->size(); ++i) {
             ObjectReader zr((*zones)[i], name, "/zones/" + std::to_string(i), &error);
             ZoneConfig z;
+            std::optional<ExplicitVav> vav;
             // "count": N replicates the zone (ids suffixed #1..#N): what-if and benchmark
             // buildings without N copies of the same JSON.
             const auto count = zr.integer("count", 1, 1, 100000);
-            readExplicitZone(zr, name, orientations, error, z);
+            readExplicitZone(zr, name, orientations, error, z, vav);
             if (error)
                 return *error;
             if (count == 1) {
                 config->zones.push_back(std::move(z));
+                explicitVav.push_back(vav);
             } else {
                 for (std::int64_t k = 1; k <= count; ++k) {
                     ZoneConfig copy = z;
                     copy.id = z.id + "#" + std::to_string(k);
                     copy.name = z.name + " #" + std::to_string(k);
                     config->zones.push_back(std::move(copy));
+                    explicitVav.push_back(vav);
                 }
             }
         }
+    }
+    // Explicit zones with "vav" share one notional AHU, id "ahu".
+    if (equipmentMode && std::any_of(explicitVav.begin(), explicitVav.end(),
+                                     [](const auto& v) { return v.has_value(); })) {
+        auto& hv = config->hvac;
+        hv.terminalOfZone.assign(config->zones.size(), kNoTerminal);
+        AirHandler ahu;
+        ahu.id = "ahu";
+        for (std::size_t z = 0; z < explicitVav.size(); ++z) {
+            if (!explicitVav[z])
+                continue;
+            VavTerminal t;
+            t.id = config->zones[z].id + "/vav";
+            t.zone = static_cast<std::uint32_t>(z);
+            t.firstOfBox = static_cast<std::uint32_t>(hv.terminals.size());
+            t.maxFlowM3s =
+                explicitVav[z]->maxFlowLps > 0.0
+                    ? explicitVav[z]->maxFlowLps / 1000.0
+                    : hv.params.designFlowLpsPerM2 * config->zones[z].thermal.floorAreaM2 / 1000.0;
+            t.reheat = explicitVav[z]->reheat;
+            ahu.designFlowM3s += t.maxFlowM3s;
+            hv.terminalOfZone[z] = t.firstOfBox;
+            hv.terminals.push_back(std::move(t));
+        }
+        ahu.endTerminal = static_cast<std::uint32_t>(hv.terminals.size());
+        ahu.designFanW =
+            hv.params.fanDesignPressurePa * ahu.designFlowM3s / hv.params.fanEfficiency;
+        hv.ahus.push_back(std::move(ahu));
     }
 
     if (const Json* b = r.raw("building")) {
@@ -617,6 +868,9 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
             zoneOfRoom[room] = config->zones.size();
             config->zones.push_back(std::move(z));
         }
+        BrickHvac brickHvac;
+        if (equipmentMode)
+            brickHvac = hvacFromBrick(*graph, zoneOfRoom, *config, scenario.warnings);
         // Points bound to simulated variables.
         for (auto p : graph->entitiesOfKind(twin::EntityKind::Point)) {
             const auto& pe = graph->entity(p);
@@ -672,9 +926,13 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
                     binding.variable =
                         gas ? Variable::BuildingGasEnergy : Variable::BuildingElectricEnergy;
                 else if (power)
-                    binding.variable = gas ? Variable::BuildingGasPower : Variable::BuildingElectricPower;
+                    binding.variable =
+                        gas ? Variable::BuildingGasPower : Variable::BuildingElectricPower;
                 else
                     bound = false;
+            } else if (auto found = equipmentVariable(*graph, brickHvac, owner, pe)) {
+                binding.variable = found->first;
+                binding.index = found->second;
             } else {
                 bound = false;
             }
@@ -685,12 +943,21 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
     }
     // A scenario simulates zones (which need weather), compute hosts, or both.
     if (config->zones.empty() && !root.contains("compute"))
-        return twin::makeError(twin::ErrorCode::ParseError,
-                               "the scenario simulates nothing: give 'zones', a 'building' or 'compute'",
-                               name + ": /");
+        return twin::makeError(
+            twin::ErrorCode::ParseError,
+            "the scenario simulates nothing: give 'zones', a 'building' or 'compute'",
+            name + ": /");
     if (!config->weather && !config->zones.empty())
         return twin::makeError(twin::ErrorCode::ParseError,
                                "missing required 'weather' (an EPW file)", name + ": /weather");
+
+    if (equipmentMode && config->hvac.terminals.empty())
+        return twin::makeError(twin::ErrorCode::ParseError,
+                               "mode 'vav' needs VAV boxes: a Brick building with AHUs feeding "
+                               "VAVs, or zones with a \"vav\" object",
+                               name + ": /hvac/mode");
+    if (!config->hvac.terminalOfZone.empty())
+        config->hvac.terminalOfZone.resize(config->zones.size(), kNoTerminal);
 
     // Explicit zones have no Brick points: publish their main variables under derived ids.
     if (!scenario.building && !config->zones.empty()) {
@@ -707,6 +974,27 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
         }
         config->bindings.push_back(
             {"site/outdoor_air_temperature", Variable::OutdoorAirTemperature, 0, "°C"});
+        // Equipment mode: the boxes and the notional AHU.
+        for (std::uint32_t t = 0; t < config->hvac.terminals.size(); ++t) {
+            const auto& term = config->hvac.terminals[t];
+            const auto& id = config->zones[term.zone].id;
+            config->bindings.push_back({id + "/vav_flow", Variable::VavAirFlow, t, "L/s"});
+            config->bindings.push_back({id + "/vav_damper", Variable::VavDamperCommand, t, "%"});
+            if (term.reheat)
+                config->bindings.push_back(
+                    {id + "/reheat_valve", Variable::VavReheatValveCommand, t, "%"});
+        }
+        for (std::uint32_t a = 0; a < config->hvac.ahus.size(); ++a) {
+            const auto& id = config->hvac.ahus[a].id;
+            config->bindings.push_back(
+                {id + "/supply_air_temperature", Variable::AhuSupplyAirTemperature, a, "°C"});
+            config->bindings.push_back({id + "/supply_air_temperature_setpoint",
+                                        Variable::AhuSupplyAirTemperatureSetpoint, a, "°C"});
+            config->bindings.push_back(
+                {id + "/return_air_temperature", Variable::AhuReturnAirTemperature, a, "°C"});
+            config->bindings.push_back({id + "/fan_status", Variable::AhuFanStatus, a, ""});
+            config->bindings.push_back({id + "/fan_speed", Variable::AhuFanSpeedCommand, a, "%"});
+        }
     }
     config->bindings.push_back({"site/electric_power", Variable::BuildingElectricPower, 0, "kW"});
 
@@ -727,7 +1015,7 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
                 if (error)
                     return *error;
                 auto resolved =
-                    resolvePath(f, base, options.anchorsDir, name + ": " + path + "/file");
+                    resolvePath(f, base, options.anchorsDir, name + ": " + (path + "/file"));
                 if (!resolved)
                     return resolved.error();
                 CalendarOptions co;
@@ -988,7 +1276,7 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
         scenario.policyJson = p->dump();
     if (const Json* o = r.raw("outputs")) {
         ObjectReader orr(*o, name, "/outputs", &error);
-        scenario.outputs.interval = orr.integer("interval_s", 3600, 1, 86400 * 31);
+        scenario.outputs.interval = orr.integer("interval_s", 3600, 1, std::int64_t{86400} * 31);
         scenario.outputs.historian = orr.boolean("historian", true);
         orr.rejectUnknown();
         if (!error && scenario.outputs.interval % step != 0)

@@ -63,76 +63,57 @@ twin::Result<ZoneThermalParams> deriveThermalParams(const ZoneEnvelope& e)
 
 namespace {
 
-struct Derived
-{
-    double htr1;
-    double htr2;
-    double htr3;
-};
-
-Derived derive(const ZoneThermalParams& p, double hVe)
-{
-    Derived d{};
-    // With no air exchange H_tr,1 is 0: the air node then couples only through H_tr,is.
-    d.htr1 = hVe > 0.0 ? 1.0 / (1.0 / hVe + 1.0 / p.htrIs) : 0.0;
-    d.htr2 = d.htr1 + p.htrW;
-    d.htr3 = d.htr2 > 0.0 ? 1.0 / (1.0 / d.htr2 + 1.0 / p.htrMs) : 0.0;
-    return d;
-}
-
-} // namespace
-
-namespace {
-
 // Every node temperature of the 5R1C step is affine in Φ_HC (the network is linear): one
 // pass computes the values at Φ_HC = 0 and their slopes, sharing all divisions. The ideal-
-// loads controller then needs no second evaluation, and stepZone() is the same code.
-struct Affine
+// loads controller then needs no second evaluation, and stepZone() is the same code. (Kept
+// internal so the per-zone hot path inlines it; the public functions below wrap it.)
+ZoneAffine solveAffine(const ZoneThermalParams& p, double thetaMStart, const ZoneInputs& in,
+                       double dt)
 {
-    double mEnd0, mEnd1; // θ_m at the end of the step: mEnd0 + mEnd1·Φ_HC
-    double s0, s1;       // θ_s
-    double air0, air1;   // θ_air
-};
+    // Shared denominators, so the step costs six divisions (this is the engine's hot path):
+    //   H_tr,1 = H_ve·H_is/(H_ve + H_is), and the same 1/(H_ve + H_is) is the air node's;
+    //   H_tr,3 = H_tr,2·H_ms/(H_tr,2 + H_ms) and H_tr,3/H_tr,2 = H_ms/(H_tr,2 + H_ms)
+    //   (→ 1 as H_tr,2 → 0, with no windows and no air exchange).
+    const double hVe = in.hVe > 0.0 ? in.hVe : 0.0;
+    const double invA = 1.0 / (p.htrIs + hVe);
+    const double htr1 = hVe * p.htrIs * invA;
+    const double htr2 = htr1 + p.htrW;
+    const double inv23 = 1.0 / (htr2 + p.htrMs);
+    const double htr3 = htr2 * p.htrMs * inv23;
+    const double ratio32 = p.htrMs * inv23;
+    const double invAt = 1.0 / p.at;
 
-Affine solveAffine(const ZoneThermalParams& p, double thetaMStart, const ZoneInputs& in, double dt)
-{
-    const Derived d = derive(p, in.hVe);
     const double radiant = (1.0 - in.convectiveFraction) * in.phiInt + in.phiSol;
     const double phiIa0 = in.convectiveFraction * in.phiInt; // Φ_ia = phiIa0 + Φ_HC
-    const double phiM = p.am / p.at * radiant;
-    const double phiSt = (1.0 - p.am / p.at - p.htrW / (kHms * p.at)) * radiant;
+    const double fracM = p.am * invAt;
+    const double phiM = fracM * radiant;
+    const double phiSt = (1.0 - fracM - p.htrW * invAt * (1.0 / kHms)) * radiant;
 
-    // supTerm = H_tr,1·(Φ_ia/H_ve + θ_sup); with H_ve = 0 its limit is Φ_ia.
-    double sup0 = phiIa0;
-    double sup1 = 1.0;
-    if (in.hVe > 0.0) {
-        const double r = d.htr1 / in.hVe;
-        sup0 = r * phiIa0 + d.htr1 * in.thetaSup;
-        sup1 = r;
-    }
-    // H_tr,3/H_tr,2 → 1 as H_tr,2 → 0 (no windows, no air exchange).
-    const double ratio32 = d.htr2 > 0.0 ? d.htr3 / d.htr2 : 1.0;
+    // supTerm = H_tr,1·(Φ_ia/H_ve + θ_sup) = r·Φ_ia + H_tr,1·θ_sup with r = H_is/(H_ve + H_is),
+    // which is also its limit Φ_ia when H_ve = 0.
+    const double r = p.htrIs * invA;
+    const double sup0 = r * phiIa0 + htr1 * in.thetaSup;
+    const double sup1 = r;
     const double outside = phiSt + p.htrW * in.thetaE;
     const double mtot0 = phiM + p.htrEm * in.thetaE + ratio32 * (outside + sup0);
     const double mtot1 = ratio32 * sup1;
     const double k = p.cm / dt;
-    const double h = 0.5 * (d.htr3 + p.htrEm);
+    const double h = 0.5 * (htr3 + p.htrEm);
     const double inv = 1.0 / (k + h);
-    Affine a{};
+    ZoneAffine a{};
     a.mEnd0 = (thetaMStart * (k - h) + mtot0) * inv;
     a.mEnd1 = mtot1 * inv;
     const double m0 = 0.5 * (thetaMStart + a.mEnd0);
     const double m1 = 0.5 * a.mEnd1;
-    const double invS = 1.0 / (p.htrMs + p.htrW + d.htr1);
+    const double invS = 1.0 / (p.htrMs + p.htrW + htr1);
     a.s0 = (p.htrMs * m0 + outside + sup0) * invS;
     a.s1 = (p.htrMs * m1 + sup1) * invS;
-    const double invA = 1.0 / (p.htrIs + in.hVe);
-    a.air0 = (p.htrIs * a.s0 + in.hVe * in.thetaSup + phiIa0) * invA;
+    a.air0 = (p.htrIs * a.s0 + hVe * in.thetaSup + phiIa0) * invA;
     a.air1 = (p.htrIs * a.s1 + 1.0) * invA;
     return a;
 }
 
-ZoneStep evaluate(const Affine& a, double thetaMStart, double phiHc)
+ZoneStep evaluate(const ZoneAffine& a, double thetaMStart, double phiHc)
 {
     ZoneStep r;
     r.thetaMEnd = a.mEnd0 + a.mEnd1 * phiHc;
@@ -145,6 +126,17 @@ ZoneStep evaluate(const Affine& a, double thetaMStart, double phiHc)
 
 } // namespace
 
+ZoneAffine solveZoneAffine(const ZoneThermalParams& p, double thetaMStart, const ZoneInputs& in,
+                           double dt)
+{
+    return solveAffine(p, thetaMStart, in, dt);
+}
+
+ZoneStep evaluateZone(const ZoneAffine& a, double thetaMStart, double phiHc)
+{
+    return evaluate(a, thetaMStart, phiHc);
+}
+
 ZoneStep stepZone(const ZoneThermalParams& p, double thetaMStart, const ZoneInputs& in,
                   double phiHc, double dt)
 {
@@ -154,7 +146,7 @@ ZoneStep stepZone(const ZoneThermalParams& p, double thetaMStart, const ZoneInpu
 ZoneStep stepZoneIdeal(const ZoneThermalParams& p, double thetaMStart, const ZoneInputs& in,
                        const IdealLoads& loads, double dt)
 {
-    const Affine a = solveAffine(p, thetaMStart, in, dt);
+    const ZoneAffine a = solveAffine(p, thetaMStart, in, dt);
     const bool tooCold = loads.heatingAvailable && a.air0 < loads.heatingSetpoint;
     const bool tooWarm = loads.coolingAvailable && a.air0 > loads.coolingSetpoint;
     if (!tooCold && !tooWarm)

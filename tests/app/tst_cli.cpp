@@ -176,7 +176,8 @@ private Q_SLOTS:
 
     void simulateWritesResultsAtomically()
     {
-        const auto scenario = std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/demo-office.json";
+        const auto scenario =
+            std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/demo-office.json";
         const auto out = path("day.twin");
         auto r = cli({"simulate", scenario, "--out", out, "--json", "--no-progress", "--set",
                       "period.end=\"2025-01-07T00:00\""});
@@ -198,8 +199,9 @@ private Q_SLOTS:
         // Same scenario, same seed: the same state hash, run after run.
         auto again = cli({"simulate", scenario, "--json", "--no-progress", "--set",
                           "period.end=\"2025-01-07T00:00\""});
-        QCOMPARE(QJsonDocument::fromJson(QByteArray::fromStdString(again.out)).object()["state_hash"],
-                 o["state_hash"]);
+        QCOMPARE(
+            QJsonDocument::fromJson(QByteArray::fromStdString(again.out)).object()["state_hash"],
+            o["state_hash"]);
         // A failing scenario leaves no results file behind.
         const auto bad = path("bad.json");
         {
@@ -215,10 +217,11 @@ private Q_SLOTS:
 
     void sweepIsDeterministicAcrossThreads()
     {
-        const auto scenario = std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/demo-office.json";
-        const std::vector<std::string> base{"sweep", scenario, "--vary",
-                                            "period.end=\"2025-01-07T00:00\"", "--vary",
-                                            "seed=1,2,3", "--json"};
+        const auto scenario =
+            std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/demo-office.json";
+        const std::vector<std::string> base{
+            "sweep",  scenario,     "--vary", "period.end=\"2025-01-07T00:00\"",
+            "--vary", "seed=1,2,3", "--json"};
         auto one = base;
         one.insert(one.end(), {"--threads", "1"});
         auto two = base;

@@ -196,10 +196,11 @@ private Q_SLOTS:
         QCOMPARE(read->size(), std::size_t{5});
         QCOMPARE(read->front().value, 0.5);
         // A batch that fails half-way stores nothing of itself.
-        QVERIFY(sqlite3_exec(store->handle(),
-                             "CREATE TRIGGER poison BEFORE INSERT ON historian WHEN NEW.t = 99999000 "
-                             "BEGIN SELECT RAISE(ABORT, 'poisoned'); END;",
-                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        QVERIFY(
+            sqlite3_exec(store->handle(),
+                         "CREATE TRIGGER poison BEFORE INSERT ON historian WHEN NEW.t = 99999000 "
+                         "BEGIN SELECT RAISE(ABORT, 'poisoned'); END;",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
         std::vector<ProjectStore::SeriesSample> bad{{*a, 99998000, 1.0}, {*a, 99999000, 2.0}};
         QVERIFY(!store->appendSeries(bad).ok());
         QCOMPARE(store->sampleCount().value(), std::int64_t{5000});

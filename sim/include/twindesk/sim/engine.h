@@ -11,15 +11,21 @@
 ///   4. internal gains: people, lighting, plug loads, and IT heat of the hosts in each zone
 ///      (host power of the previous step: the compute step comes later in the order)
 ///   5. built-in thermostat schedule (only when no policy drives the setpoints)
-///   6. HVAC: ideal loads per zone within capacity, delivered to the air node
-///   7. thermal: the 5R1C network of every zone advances (Crank–Nicolson)
+///   6. HVAC: ideal loads per zone within capacity, delivered to the air node; in equipment
+///      mode (hvac.h) the zones on a VAV box get its supply air instead: each AHU first
+///      decides its mode (occupied, night cycle, off) from the schedules, its command and the
+///      zone temperatures at the start of the step, then every box sets its flow and reheat
+///   7. thermal: the 5R1C network of every zone advances (Crank–Nicolson); in equipment mode
+///      the AHUs then mix return and outdoor air, run their fans and coils, and the CO2 of the
+///      VAV zones advances with the supply air's
 ///   8. compute hosts: VM demand from traces, migrations, host power and SLA metrics
-///   9. meters: energy per carrier (electricity, gas, district heat), KPI accumulators
+///   9. meters: energy per carrier (electricity, gas, district heat) and per end use, KPIs
 ///  10. telemetry: bound point values become available through `sample()`
 /// The engine owns no clock, no threads and no std::random_device: randomness comes from the
 /// scenario's seed. Same configuration + seed → bit-identical state (see stateHash()).
 
 #include <twindesk/sim/action.h>
+#include <twindesk/sim/hvac.h>
 #include <twindesk/sim/sim_time.h>
 #include <twindesk/sim/telemetry.h>
 #include <twindesk/sim/thermal.h>
@@ -40,8 +46,6 @@ class WeatherFile;
 class OccupancySchedule;
 class ComputeCluster;
 
-enum class Carrier : std::uint8_t { Electricity, Gas, DistrictHeat };
-inline constexpr std::size_t kCarrierCount = 3;
 std::string_view carrierName(Carrier carrier);
 
 /// Weekly thermostat schedule of a zone: occupied setpoints on the given weekdays and hours
@@ -75,9 +79,12 @@ struct ZoneConfig
     double plugWPerM2 = 0.0;         ///< when occupied
     double plugBaseFraction = 0.3;   ///< of plug loads when unoccupied
     double sensibleWPerPerson = 75.0;
-    double co2LpsPerPerson = 0.0052;     ///< CO2 generation, L/s per person (≈1.2 met)
-    double outdoorAirLpsPerPerson = 2.5; ///< ASHRAE 62.1 office: 2.5 L/s·person + 0.3 L/s·m²
-    double outdoorAirLpsPerM2 = 0.3;
+    double co2LpsPerPerson = 0.0052; ///< CO2 generation, L/s per person (≈1.2 met)
+    /// Outdoor air while occupied: EN 16798-1 category II for a low-polluting building,
+    /// 7 L/s per person + 0.7 L/s per m² (≈ 10 L/s per person in an office; ASHRAE 62.1's
+    /// breathing-zone minimum of 2.5 + 0.3 would let a full meeting room pass 2000 ppm).
+    double outdoorAirLpsPerPerson = 7.0;
+    double outdoorAirLpsPerM2 = 0.7;
     int capacity = 0; ///< seats/people
     bool conditioned = true;
     IdealLoads loads; ///< capacities; setpoints come from the state
@@ -99,7 +106,7 @@ enum class Variable : std::uint8_t {
     ZoneOccupancy, ///< 0/1
     ZoneOccupantCount,
     ZoneLightLevel, ///< % of full output; a command point for lights
-    ZoneHvacPower,  ///< kW, + heating, − cooling
+    ZoneHvacPower,  ///< kW, + heating, − cooling (VAV zones: box air + radiator, sensible)
     OutdoorAirTemperature,
     BuildingElectricPower,  ///< kW
     BuildingElectricEnergy, ///< kWh since start
@@ -107,6 +114,15 @@ enum class Variable : std::uint8_t {
     BuildingGasEnergy,      ///< kWh
     HostPower,              ///< W
     HostUtilisation,        ///< %
+    // Equipment mode (hvac.h); index = the box's first terminal or the AHU.
+    VavAirFlow,                      ///< L/s supplied by the box
+    VavDamperCommand,                ///< % of the box's maximum flow
+    VavReheatValveCommand,           ///< % of the reheat coil's heat at its limits
+    AhuSupplyAirTemperature,         ///< °C leaving the coils (the unit's air while off)
+    AhuSupplyAirTemperatureSetpoint, ///< °C
+    AhuReturnAirTemperature,         ///< °C (last value while off)
+    AhuFanStatus,                    ///< 0/1
+    AhuFanSpeedCommand,              ///< % (speed ∝ flow: % of design flow)
 };
 std::string_view variableName(Variable variable);
 
@@ -135,14 +151,18 @@ struct SimConfig
     std::vector<PointBinding> bindings;
     double initialTemperature = 20.0; ///< °C, all nodes at the start
     double outdoorCo2Ppm = 420.0;
+    HvacSystem hvac; ///< equipment mode: AHUs and VAV boxes (none in ideal-loads mode)
 };
 
 /// Accumulated results of a run (all SI unless the name says otherwise).
 struct SimTotals
 {
     std::array<double, kCarrierCount> energyJ{}; ///< delivered energy per carrier
-    double heatingJ = 0.0;                       ///< thermal energy added to zone air
-    double coolingJ = 0.0;                       ///< thermal energy removed (positive)
+    /// Thermal energy added by the heating equipment: ideal loads to zone air, and in
+    /// equipment mode the reheat, preheat and radiator heat.
+    double heatingJ = 0.0;
+    /// Thermal energy removed (positive): ideal loads, and the AHUs' cooling coils.
+    double coolingJ = 0.0;
     double lightingJ = 0.0;
     double plugJ = 0.0;
     double itJ = 0.0;          ///< compute hosts
@@ -156,6 +176,16 @@ struct SimTotals
     double maxAirC = -1e9;
     double sumAirCSteps = 0.0;        ///< for the mean zone temperature
     std::int64_t numericalIssues = 0; ///< NaN/∞ caught and reported (never silently clamped)
+    // End uses of equipment mode (hvac.h); all zero in ideal-loads mode.
+    double fanJ = 0.0;         ///< supply-fan electricity
+    double coolingCoilJ = 0.0; ///< heat removed by AHU cooling coils
+    double chillerJ = 0.0;     ///< chiller electricity for the cooling coils
+    double reheatJ = 0.0;      ///< heat added by VAV reheat coils
+    double preheatJ = 0.0;     ///< heat added by AHU preheat coils
+    double radiatorJ = 0.0;    ///< heat of the radiators in zones whose box has no reheat
+    double boilerFuelJ = 0.0;  ///< boiler input for reheat, preheat and radiators
+    double economizerS = 0.0;  ///< AHU-seconds with outdoor air above the minimum
+    double ahuRunS = 0.0;      ///< AHU-seconds with the supply fan running
 };
 
 /// The mutable state: plain arrays, copyable, hashable.
@@ -171,7 +201,7 @@ struct SimState
     std::vector<double> coolSet;
     std::vector<double> lightLevel; ///< 0..1
     std::vector<double> people;
-    std::vector<double> hvacW;        ///< last step, + heating / − cooling
+    std::vector<double> hvacW;        ///< last step, + heating / − cooling (to the zone air)
     std::vector<std::uint8_t> hvacOn; ///< zone conditioning enabled (SetMode)
     double outdoorC = 0.0;
     double electricW = 0.0; ///< last step, whole site
@@ -179,6 +209,7 @@ struct SimState
     double hourHeatingJ = 0.0;
     double hourCoolingJ = 0.0;
     SimTotals totals;
+    HvacState hvac;                          ///< equipment mode (empty arrays in ideal-loads mode)
     std::vector<Action> pending;             ///< applied at the start of the next step
     std::shared_ptr<ComputeCluster> compute; ///< owned copy (deep-copied with the state)
 };
@@ -218,6 +249,8 @@ private:
     std::vector<std::size_t> m_bindingIndex;        // point → binding (sorted by id) for submit()
     std::vector<double> m_orientationWindow;        // per step scratch: window gain per m² g
     std::vector<double> m_orientationTotal;         // per step scratch: total irradiance
+    std::vector<double> m_terminalInfiltration;     // per step scratch: m³/s per VAV terminal
+    std::vector<double> m_ahuOutdoorAirNeed;        // per step scratch: m³/s per AHU (62.1)
     std::map<std::string, std::uint32_t> m_hostIds; // host id → index (lookup only)
     std::map<std::string, std::uint32_t> m_vmIds;   // VM id → index
 };

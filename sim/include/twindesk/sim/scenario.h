@@ -4,8 +4,9 @@
 /// docs/scenarios.md; every error names the file and the JSON path and says what is expected.
 ///
 /// A scenario names a building (explicit zones, a Brick model or a TwinDesk project), a weather
-/// file, calendars, a period and step, a seed, compute hosts and their workload, a policy
-/// (taken by the decision layer) and outputs. Relative paths are relative to the scenario
+/// file, calendars, a period and step, a seed, the HVAC mode ("hvac": ideal loads, or VAV
+/// equipment: keys in hvac.h), compute hosts and their workload, a policy (taken by the
+/// decision layer) and outputs. Relative paths are relative to the scenario
 /// file; `${anchors}` expands to the shared real-data folder.
 
 #include <twindesk/sim/engine.h>

@@ -101,6 +101,25 @@ struct ZoneStep
     double phiHc = 0.0;      ///< W, heating (+) or cooling (−) delivered to the air
 };
 
+/// The step's node temperatures as affine functions of the heat Φ_HC delivered to the air
+/// node: the network is linear, so one pass gives the values at Φ_HC = 0 and their slopes.
+/// θ_air = air0 + air1·Φ_HC, and air1 > 0. Controllers (ideal loads, VAV boxes) find the Φ_HC
+/// they need from this exactly, then evaluateZone() gives the step.
+struct ZoneAffine
+{
+    double mEnd0 = 0.0; ///< θ_m at the end of the step: mEnd0 + mEnd1·Φ_HC
+    double mEnd1 = 0.0;
+    double s0 = 0.0; ///< θ_s
+    double s1 = 0.0;
+    double air0 = 0.0; ///< θ_air
+    double air1 = 0.0;
+};
+
+ZoneAffine solveZoneAffine(const ZoneThermalParams& p, double thetaMStart, const ZoneInputs& in,
+                           double dt);
+/// The step with heat `phiHc` to the air node (identical to stepZone with that power).
+ZoneStep evaluateZone(const ZoneAffine& a, double thetaMStart, double phiHc);
+
 /// One step of the network with a given heating/cooling power to the air node.
 ZoneStep stepZone(const ZoneThermalParams& p, double thetaMStart, const ZoneInputs& in,
                   double phiHc, double dt);
