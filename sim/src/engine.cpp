@@ -731,7 +731,7 @@ twin::Status Engine::step()
             }
 
             // 6–7. ventilation, solar, HVAC and the thermal network
-            double ventM3s = zc.infiltrationAch * zc.thermal.volumeM3 / 3600.0;
+            double ventM3s = zc.infiltrationAch * zc.thermal.volumeM3 * (1.0 / 3600.0);
             if (occupied && zc.conditioned) {
                 const double outdoorAir = (people * zc.outdoorAirLpsPerPerson +
                                            zc.outdoorAirLpsPerM2 * zc.thermal.floorAreaM2) /
@@ -806,7 +806,9 @@ twin::Status Engine::step()
                 const double gen = people * zc.co2LpsPerPerson / 1000.0 * 1e6; // ppm·m³/s
                 const double q = ventM3s;
                 const double vol = zc.thermal.volumeM3;
-                const double eq = q > 0.0 ? c.outdoorCo2Ppm + gen / q : s.co2[z];
+                // (Nobody in the zone: the equilibrium is the outdoor level, no division.)
+                const double eq =
+                    q > 0.0 ? (gen > 0.0 ? c.outdoorCo2Ppm + gen / q : c.outdoorCo2Ppm) : s.co2[z];
                 // At equilibrium the update is the identity (eq + 0·e^x): skip the exp.
                 if (q > 0.0 && s.co2[z] != eq)
                     s.co2[z] = eq + (s.co2[z] - eq) * std::exp(-q * dtS / vol);
