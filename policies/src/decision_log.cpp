@@ -257,6 +257,15 @@ Result<std::string> decisionRowHash(const DecisionRecord& record)
     return hex;
 }
 
+Result<std::string> sha256Hex(std::string_view bytes)
+{
+    Sha256 sha;
+    std::string hex;
+    if (!sha.hex(bytes, hex))
+        return hashError();
+    return hex;
+}
+
 // ---- DecisionLog ----
 
 struct DecisionLog::Impl

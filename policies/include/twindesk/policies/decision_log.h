@@ -107,6 +107,9 @@ std::string canonicalDecisionRecord(const DecisionRecord& record);
 /// hex(SHA-256(canonicalDecisionRecord(record))). Fails only if OpenSSL cannot provide SHA-256.
 twin::Result<std::string> decisionRowHash(const DecisionRecord& record);
 
+/// Lowercase hex SHA-256 of `bytes` (OpenSSL EVP): policy and model content hashes.
+twin::Result<std::string> sha256Hex(std::string_view bytes);
+
 struct DecisionLogOptions
 {
     static constexpr std::size_t kDefaultBatchSize = 256;

@@ -1,0 +1,88 @@
+#pragma once
+/// \file policy.h
+/// The policy API: what a policy reads, what it may emit, and how it is identified.
+///
+/// A Policy is called by the ControlLoop (control_loop.h) on its period with an Observation —
+/// the latest value of every point the source publishes — and returns typed actions. It never
+/// talks to a source or a sink itself: the loop guards, approves, applies and logs what it
+/// returns, the same way whichever source is attached (simulator, recording, live broker).
+/// A policy is identified by id + version + content hash (SHA-256 of its canonical parameters),
+/// which every decision-log row records.
+/// Thread affinity: a Policy instance is used by one loop on one thread.
+
+#include <twindesk/sim/action.h>
+#include <twindesk/sim/telemetry.h>
+#include <twindesk/twin/result.h>
+#include <twindesk/twin/twin_graph.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace twindesk::policies {
+
+using sim::Action;
+using sim::ActionKind;
+using sim::Seconds;
+
+/// The latest value of every point, plus time and context. Built by the loop; immutable while
+/// a policy decides.
+class Observation
+{
+public:
+    Observation() = default;
+    Observation(std::shared_ptr<const twin::TwinGraph> twin, double timeZoneHours);
+
+    /// Merges a frame: its samples replace earlier values of the same points.
+    void update(const sim::TelemetryFrame& frame);
+
+    [[nodiscard]] Seconds time() const { return m_time; }
+    /// Local standard time offset of the site, hours (for schedules).
+    [[nodiscard]] double timeZoneHours() const { return m_timeZoneHours; }
+    /// The value of a point, or nullopt when it has never been seen or its last sample was bad.
+    [[nodiscard]] std::optional<double> value(std::string_view point) const;
+    [[nodiscard]] std::size_t pointCount() const { return m_points.size(); }
+    /// The twin model (may be null for sources without one).
+    [[nodiscard]] const twin::TwinGraph* twin() const { return m_twin.get(); }
+
+private:
+    struct Entry
+    {
+        std::string point;
+        double value;
+        bool quality;
+    };
+    std::vector<Entry> m_points; // sorted by point id
+    std::shared_ptr<const twin::TwinGraph> m_twin;
+    Seconds m_time = 0;
+    double m_timeZoneHours = 0.0;
+};
+
+struct PolicyInfo
+{
+    std::string id;                 ///< registry name, e.g. "fixed-schedule"
+    std::string version;            ///< semantic version of the policy's code
+    std::string hash;               ///< "sha256:<hex>" of its canonical parameters
+    Seconds period = 300;           ///< how often the loop asks it to decide
+    std::vector<ActionKind> emits;  ///< the only action kinds it may return
+    std::vector<std::string> reads; ///< Brick class local names of the points it reads
+};
+
+class Policy
+{
+public:
+    virtual ~Policy() = default;
+    Policy() = default;
+    Policy(const Policy&) = delete;
+    Policy& operator=(const Policy&) = delete;
+    Policy(Policy&&) = delete;
+    Policy& operator=(Policy&&) = delete;
+
+    [[nodiscard]] virtual const PolicyInfo& info() const = 0;
+    /// The actions for this observation. An Error (or an exception) makes the loop fall back.
+    virtual twin::Result<std::vector<Action>> decide(const Observation& observation) = 0;
+};
+
+} // namespace twindesk::policies

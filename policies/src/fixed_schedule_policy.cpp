@@ -1,0 +1,104 @@
+#include <twindesk/policies/decision_log.h>
+#include <twindesk/policies/fixed_schedule_policy.h>
+#include <twindesk/twin/units.h>
+
+#include <cmath>
+#include <sstream>
+
+namespace twindesk::policies {
+
+namespace {
+
+bool hasClassWord(const twin::Entity& e, std::string_view word)
+{
+    for (const auto& c : e.classes) {
+        const auto local = twin::localName(c);
+        if (local.find(word) != std::string_view::npos)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+twin::Result<std::unique_ptr<FixedSchedulePolicy>> FixedSchedulePolicy::make(FixedScheduleParams p)
+{
+    if (p.startHour < 0 || p.startHour > 23 || p.endHour <= p.startHour || p.endHour > 24)
+        return twin::makeError(
+            twin::ErrorCode::InvalidArgument,
+            "fixed-schedule: occupied hours must satisfy 0 <= start < end <= 24");
+    if (p.occupiedCooling < p.occupiedHeating || p.setbackCooling < p.setbackHeating)
+        return twin::makeError(twin::ErrorCode::InvalidArgument,
+                               "fixed-schedule: a cooling setpoint is below its heating setpoint");
+    std::unique_ptr<FixedSchedulePolicy> policy(new FixedSchedulePolicy(p));
+    // The content hash covers every parameter in a fixed order.
+    std::ostringstream canonical;
+    canonical.precision(17);
+    canonical << "fixed-schedule|" << p.occupiedHeating << '|' << p.occupiedCooling << '|'
+              << p.setbackHeating << '|' << p.setbackCooling << '|' << p.startHour << '|'
+              << p.endHour << '|';
+    for (bool d : p.days)
+        canonical << (d ? '1' : '0');
+    auto hash = sha256Hex(canonical.str());
+    if (!hash)
+        return hash.error();
+    policy->m_info.id = "fixed-schedule";
+    policy->m_info.version = "1.0.0";
+    policy->m_info.hash = "sha256:" + *hash;
+    policy->m_info.period = 300;
+    policy->m_info.emits = {ActionKind::SetSetpoint};
+    policy->m_info.reads = {"Zone_Air_Heating_Temperature_Setpoint",
+                            "Zone_Air_Cooling_Temperature_Setpoint"};
+    return policy;
+}
+
+bool FixedSchedulePolicy::occupied(Seconds utc, double tzHours) const
+{
+    const Seconds local = utc + static_cast<Seconds>(std::llround(tzHours * 3600.0));
+    Seconds days = local / 86400;
+    Seconds rem = local % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        --days;
+    }
+    const auto weekday = static_cast<std::size_t>(((days % 7) + 7 + 4) % 7); // 1970-01-01: Thu
+    const auto hour = static_cast<int>(rem / 3600);
+    return m_params.days[weekday] && hour >= m_params.startHour && hour < m_params.endHour;
+}
+
+twin::Result<std::vector<Action>> FixedSchedulePolicy::decide(const Observation& observation)
+{
+    std::vector<Action> actions;
+    const auto* g = observation.twin();
+    if (g == nullptr)
+        return twin::makeError(twin::ErrorCode::InvalidArgument,
+                               "fixed-schedule needs the twin model to find its setpoints");
+    const bool occ = occupied(observation.time(), observation.timeZoneHours());
+    for (auto p : g->entitiesOfKind(twin::EntityKind::Point)) {
+        const auto& e = g->entity(p);
+        if (!e.point || e.point->type != twin::PointType::Setpoint)
+            continue;
+        double wanted = 0.0;
+        if (hasClassWord(e, "Heating_Temperature_Setpoint"))
+            wanted = occ ? m_params.occupiedHeating : m_params.setbackHeating;
+        else if (hasClassWord(e, "Cooling_Temperature_Setpoint"))
+            wanted = occ ? m_params.occupiedCooling : m_params.setbackCooling;
+        else
+            continue;
+        // Parameters are °C; a setpoint published in another unit is driven in that unit.
+        if (!e.point->unit.empty() && e.point->unit != "°C") {
+            auto converted = twin::convert(wanted, "°C", e.point->unit);
+            if (!converted)
+                return converted.error();
+            wanted = *converted;
+        }
+        const auto current = observation.value(e.id);
+        if (!current)
+            continue; // a setpoint the source does not publish is not ours to drive
+        if (std::abs(*current - wanted) > 1e-9)
+            actions.push_back(Action{ActionKind::SetSetpoint, e.id, wanted, {}, {}});
+    }
+    return actions;
+}
+
+} // namespace twindesk::policies
