@@ -82,30 +82,91 @@ twin::Status ControlLoop::run()
 
 twin::Status ControlLoop::decideAndAct()
 {
-    const auto& info = m_policy.info();
     ++m_stats.decisions;
     m_stats.latency.observeUs.push_back(m_observeUs);
 
-    const auto t0 = Clock::now();
-    twin::Result<std::vector<Action>> decided = std::vector<Action>{};
-    std::string failure;
-    try {
-        decided = m_policy.decide(m_observation);
-        if (!decided)
+    auto ask = [this](Policy& p, std::string& failure) -> std::vector<Action> {
+        try {
+            auto decided = p.decide(m_observation);
+            if (decided)
+                return std::move(decided).value();
             failure = decided.error().toString();
-    } catch (const std::exception& e) {
-        failure = std::string("policy threw: ") + e.what();
-    } catch (...) {
-        failure = "policy threw a non-standard exception";
-    }
-    const auto t1 = Clock::now();
-    const double decideUs = micros(t0, t1);
+        } catch (const std::exception& e) {
+            failure = std::string("policy threw: ") + e.what();
+        } catch (...) {
+            failure = "policy threw a non-standard exception";
+        }
+        return {};
+    };
+    const auto t0 = Clock::now();
+    std::string failure;
+    auto actions = ask(m_policy, failure);
+    const double decideUs = micros(t0, Clock::now());
     m_stats.latency.decideUs.push_back(decideUs);
+    if (failure.empty())
+        return act(m_policy, actions, decideUs, {});
 
-    auto logRow = [&](const std::string& proposed, const std::string& verdict,
-                      const std::string& applied, double guardUs, double actUs) -> twin::Status {
+    ++m_stats.policyErrors;
+    if (m_fallback != nullptr) {
+        std::string fallbackFailure;
+        auto safe = ask(*m_fallback, fallbackFailure);
+        if (fallbackFailure.empty()) {
+            ++m_stats.fallbacks;
+            return act(*m_fallback, safe, decideUs,
+                       "fallback after " + m_policy.info().id + ": " + failure);
+        }
+        failure += "; fallback " + m_fallback->info().id + " failed too: " + fallbackFailure;
+    }
+    if (m_log == nullptr)
+        return {};
+    DecisionRecord r;
+    r.timeMs = m_observation.time() * 1000;
+    r.policyId = m_policy.info().id;
+    r.policyVersion = m_policy.info().version;
+    r.policyHash = m_policy.info().hash;
+    r.modelHash = m_modelHash;
+    r.verdict = "fallback: no action (" + failure + ")";
+    r.latency = "{\"decide\":" + fmt(decideUs) + "}";
+    return m_log->append(std::move(r));
+}
+
+twin::Status ControlLoop::act(const Policy& by, const std::vector<Action>& actions, double decideUs,
+                              const std::string& note)
+{
+    const auto& info = by.info();
+    for (const auto& action : actions) {
+        ++m_stats.proposed;
+        const auto g0 = Clock::now();
+        const auto checked = m_guard.check(action, m_observation.time(), info.emits,
+                                           m_observation.value(action.target));
+        const auto g1 = Clock::now();
+        std::string verdict(verdictName(checked.verdict));
+        if (!checked.rule.empty())
+            verdict += " (" + checked.rule + "): " + checked.reason;
+        if (!note.empty())
+            verdict += " [" + note + "]";
+        std::string applied;
+        if (checked.verdict != Verdict::Rejected) {
+            if (auto s = m_sink.submit(checked.action); s) {
+                applied = sim::describeAction(checked.action);
+                m_guard.applied(checked.action, m_observation.time());
+                ++m_stats.applied;
+                if (checked.verdict == Verdict::Modified)
+                    ++m_stats.modified;
+            } else {
+                verdict = "rejected by the sink: " + s.error().message;
+                ++m_stats.rejected;
+            }
+        } else {
+            ++m_stats.rejected;
+        }
+        const auto g2 = Clock::now();
+        const double guardUs = micros(g0, g1);
+        const double actUs = micros(g1, g2);
+        m_stats.latency.guardUs.push_back(guardUs);
+        m_stats.latency.actUs.push_back(actUs);
         if (m_log == nullptr)
-            return {};
+            continue;
         const auto l0 = Clock::now();
         DecisionRecord r;
         r.timeMs = m_observation.time() * 1000;
@@ -116,51 +177,15 @@ twin::Status ControlLoop::decideAndAct()
         r.inputs = "{\"t\":" + std::to_string(m_observation.time()) +
                    ",\"points\":" + std::to_string(m_observation.pointCount()) +
                    R"(,"ref":"historian"})";
-        r.proposed = proposed;
+        r.proposed = sim::describeAction(action);
         r.verdict = verdict;
-        r.approval = verdict == "accepted" ? "auto" : "";
+        r.approval = applied.empty() ? "" : "auto";
         r.applied = applied;
         r.latency = "{\"observe\":" + fmt(m_observeUs) + ",\"decide\":" + fmt(decideUs) +
                     ",\"guard\":" + fmt(guardUs) + ",\"act\":" + fmt(actUs) + "}";
-        auto s = m_log->append(std::move(r));
-        m_stats.latency.logUs.push_back(micros(l0, Clock::now()));
-        return s;
-    };
-
-    if (!failure.empty()) {
-        ++m_stats.policyErrors;
-        return logRow("", "fallback: " + failure, "", 0.0, 0.0);
-    }
-    for (const auto& action : *decided) {
-        ++m_stats.proposed;
-        const auto g0 = Clock::now();
-        // Checks every action must pass: its schema, and a kind the policy declared.
-        std::string verdict = "accepted";
-        if (auto v = sim::validateAction(action); !v)
-            verdict = "rejected: " + v.error().message;
-        else if (std::find(info.emits.begin(), info.emits.end(), action.kind) == info.emits.end())
-            verdict = "rejected: " + std::string(sim::actionKindName(action.kind)) +
-                      " is not among the kinds " + info.id + " declares";
-        const auto g1 = Clock::now();
-        std::string applied;
-        if (verdict == "accepted") {
-            if (auto s = m_sink.submit(action); s) {
-                applied = sim::describeAction(action);
-                ++m_stats.applied;
-            } else {
-                verdict = "rejected by the sink: " + s.error().message;
-                ++m_stats.rejected;
-            }
-        } else {
-            ++m_stats.rejected;
-        }
-        const auto g2 = Clock::now();
-        m_stats.latency.guardUs.push_back(micros(g0, g1));
-        m_stats.latency.actUs.push_back(micros(g1, g2));
-        if (auto s = logRow(sim::describeAction(action), verdict, applied, micros(g0, g1),
-                            micros(g1, g2));
-            !s)
+        if (auto s = m_log->append(std::move(r)); !s)
             return s;
+        m_stats.latency.logUs.push_back(micros(l0, Clock::now()));
     }
     return {};
 }

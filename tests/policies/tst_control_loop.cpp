@@ -201,6 +201,20 @@ private Q_SLOTS:
                  rows->front().verdict.c_str());
     }
 
+    void fallbackPolicyTakesOver()
+    {
+        auto rig = makeRig();
+        ThrowingPolicy thrower;
+        auto baseline = FixedSchedulePolicy::make({}).value();
+        sim::SimulatedSource source(*rig.engine, 3600);
+        ControlLoop loop(source, *rig.engine, thrower, observationFor(rig), nullptr);
+        loop.setFallback(baseline.get());
+        QVERIFY(loop.run().ok());
+        QCOMPARE(loop.stats().policyErrors, std::int64_t{48});
+        QCOMPARE(loop.stats().fallbacks, std::int64_t{48});
+        QVERIFY(loop.stats().applied > 0); // the baseline kept the building controlled
+    }
+
     void invalidActionsAreRejected()
     {
         auto rig = makeRig();

@@ -4,15 +4,18 @@
 ///
 /// It is the only path an action takes to a sink, whichever TelemetrySource feeds it (the
 /// simulator, a recording, a live broker). Each frame updates the Observation; when the
-/// policy's period has elapsed the policy decides, every proposed action is checked (schema,
-/// kinds the policy declared), approved (automatically in this first version: the approval
-/// gate is the next step of the decision layer), submitted to the sink, and logged with its
-/// per-stage latency in the tamper-evident DecisionLog (when one is given).
+/// policy's period has elapsed the policy decides, every proposed action passes the
+/// SafetyGuard (schema, declared kinds, bounds, rate, dwell, migrations, oscillation),
+/// is approved (automatically in this first version: the approval gate is the next step of
+/// the decision layer), submitted to the sink, and logged with its per-stage latency in the
+/// tamper-evident DecisionLog (when one is given). When the policy fails or throws, the
+/// configured fallback policy decides that round and the log says why.
 /// Determinism: decisions depend only on the frames, never on the wall clock; latencies are
 /// measured but only logged.
 
 #include <twindesk/policies/decision_log.h>
 #include <twindesk/policies/policy.h>
+#include <twindesk/policies/safety_guard.h>
 
 #include <cstdint>
 #include <vector>
@@ -35,7 +38,9 @@ struct LoopStats
     std::int64_t proposed = 0;     ///< actions it returned
     std::int64_t applied = 0;      ///< accepted by the sink
     std::int64_t rejected = 0;     ///< refused by the checks or the sink
-    std::int64_t policyErrors = 0; ///< decide() failed or threw (no action that round)
+    std::int64_t policyErrors = 0; ///< decide() failed or threw
+    std::int64_t fallbacks = 0;    ///< rounds decided by the fallback policy instead
+    std::int64_t modified = 0;     ///< actions the guard clamped
     StageLatency latency;
 };
 
@@ -50,6 +55,12 @@ public:
     ControlLoop(sim::TelemetrySource& source, sim::ActuatorSink& sink, Policy& policy,
                 Observation observation, DecisionLog* log, std::string modelHash = {});
 
+    /// The safety envelope (default: GuardConfig{}).
+    void setGuard(const GuardConfig& config) { m_guard = SafetyGuard(config); }
+    /// The safe default policy asked when the policy fails, throws or returns nothing usable
+    /// (e.g. the fixed-schedule baseline). Not owned; may be null (then: no action that round).
+    void setFallback(Policy* fallback) { m_fallback = fallback; }
+
     /// Runs until the source ends; the log is flushed at the end.
     twin::Status run();
     /// One frame: pulls it from the source and, when due, decides. Returns false at the end.
@@ -60,12 +71,16 @@ public:
 
 private:
     twin::Status decideAndAct();
+    twin::Status act(const Policy& by, const std::vector<Action>& actions, double decideUs,
+                     const std::string& note);
 
     sim::TelemetrySource& m_source;
     sim::ActuatorSink& m_sink;
     Policy& m_policy;
     Observation m_observation;
     DecisionLog* m_log;
+    SafetyGuard m_guard;
+    Policy* m_fallback = nullptr;
     std::string m_modelHash;
     Seconds m_nextDecision = 0;
     bool m_started = false;
