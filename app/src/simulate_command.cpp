@@ -2,9 +2,12 @@
 
 #include "assets.h"
 
+#include <twindesk/policies/control_loop.h>
+#include <twindesk/policies/policy_registry.h>
 #include <twindesk/sim/compute.h>
 #include <twindesk/sim/engine.h>
 #include <twindesk/sim/scenario.h>
+#include <twindesk/sim/weather.h>
 #include <twindesk/twin/project_store.h>
 #include <twindesk/version.h>
 
@@ -64,7 +67,28 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
         io.err << "error: " << scenario.error().toString() << '\n';
         return 1;
     }
-    auto engine = sim::Engine::create(scenario->config);
+    // A policy named by the scenario drives the setpoints through the control loop; the
+    // engine's built-in thermostat schedule then stands aside.
+    std::unique_ptr<policies::Policy> policy;
+    auto engineConfig = scenario->config;
+    if (!scenario->policyJson.empty()) {
+        auto created =
+            policies::createPolicy(scenario->policyJson, options.scenario.string() + ": /policy");
+        if (!created) {
+            io.err << "error: " << created.error().toString() << '\n';
+            return 1;
+        }
+        policy = std::move(created).value();
+        if (policy->info().period % scenario->config->grid.step() != 0) {
+            io.err << "error: " << options.scenario.string() << ": /policy: the policy period ("
+                   << policy->info().period << " s) is not a multiple of step_s\n";
+            return 1;
+        }
+        auto copy = std::make_shared<sim::SimConfig>(*scenario->config);
+        copy->scheduleEnabled = false;
+        engineConfig = copy;
+    }
+    auto engine = sim::Engine::create(engineConfig);
     if (!engine) {
         io.err << "error: " << engine.error().toString() << '\n';
         return 1;
@@ -113,6 +137,66 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
             fs::remove(tmp.string() + suffix, ec);
     };
 
+    // The loop sees the engine through a one-frame source: the run loop below steps the
+    // engine, and every policy period hands the loop the frame of that instant.
+    class FrameSource : public sim::TelemetrySource
+    {
+    public:
+        explicit FrameSource(const sim::Engine& engine) : m_engine(engine) {}
+        twin::Result<bool> next(sim::TelemetryFrame& frame) override
+        {
+            if (!m_pending)
+                return false;
+            m_engine.sample(frame);
+            m_pending = false;
+            return true;
+        }
+        [[nodiscard]] sim::Seconds now() const override { return m_engine.state().time; }
+        void arm() { m_pending = true; }
+
+    private:
+        const sim::Engine& m_engine;
+        bool m_pending = false;
+    };
+    FrameSource frameSource(e);
+    std::optional<policies::DecisionLog> decisionLog;
+    std::optional<policies::ControlLoop> controlLoop;
+    if (policy) {
+        if (store) {
+            auto opened = policies::DecisionLog::open(*store);
+            if (!opened) {
+                io.err << "error: " << opened.error().toString() << '\n';
+                cleanup();
+                return 1;
+            }
+            decisionLog.emplace(std::move(opened).value());
+        }
+        const double tz = config.weather ? config.weather->location().timeZoneHours : 0.0;
+        controlLoop.emplace(frameSource, e, *policy, policies::Observation(scenario->building, tz),
+                            decisionLog ? &*decisionLog : nullptr, scenario->name);
+    }
+    // The decision log writes into the results store: close it before the store goes.
+    auto abortRun = [&] {
+        controlLoop.reset();
+        decisionLog.reset();
+        cleanup();
+    };
+    auto runPolicy = [&]() -> bool {
+        if (!controlLoop || (e.state().time - config.grid.start()) % policy->info().period != 0)
+            return true;
+        frameSource.arm();
+        if (auto s = controlLoop->step(); !s) {
+            io.err << "error: " << options.scenario.string()
+                   << ": control loop: " << s.error().toString() << '\n';
+            return false;
+        }
+        return true;
+    };
+    if (!runPolicy()) {
+        abortRun();
+        return 1;
+    }
+
     const bool tty = options.progress && ::isatty(STDERR_FILENO) != 0;
     const auto total = config.grid.stepCount();
     const auto every = std::max<std::int64_t>(1, total / 200);
@@ -125,7 +209,7 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
                 std::fputc('\n', stderr);
             io.err << "error: " << options.scenario.string() << ": " << s.error().toString()
                    << '\n';
-            cleanup();
+            abortRun();
             return 1;
         }
         if (store && (e.state().time - config.grid.start()) % interval == 0) {
@@ -135,12 +219,16 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
             if (batch.size() >= 100000) {
                 if (auto s = store->appendSeries(batch); !s) {
                     io.err << "error: " << s.error().toString() << '\n';
-                    cleanup();
+                    abortRun();
                     return 1;
                 }
                 samplesWritten += static_cast<std::int64_t>(batch.size());
                 batch.clear();
             }
+        }
+        if (!e.finished() && !runPolicy()) {
+            abortRun();
+            return 1;
         }
         if (tty && e.state().step % every == 0)
             drawProgress(static_cast<double>(e.state().step) / static_cast<double>(total),
@@ -197,11 +285,32 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
     kpi["wall_time_s"] = wall;
     kpi["zone_steps_per_s"] = wall > 0 ? zoneSteps / wall : 0.0;
 
+    if (controlLoop) {
+        const auto& st = controlLoop->stats();
+        kpi["policy"] = {{"name", policy->info().id},
+                         {"version", policy->info().version},
+                         {"hash", policy->info().hash},
+                         {"decisions", st.decisions},
+                         {"actions_applied", st.applied},
+                         {"actions_modified", st.modified},
+                         {"actions_rejected", st.rejected},
+                         {"fallbacks", st.fallbacks},
+                         {"policy_errors", st.policyErrors},
+                         {"decide_p50_us", policies::percentile(st.latency.decideUs, 50)},
+                         {"decide_p99_us", policies::percentile(st.latency.decideUs, 99)}};
+        if (decisionLog)
+            if (auto s = decisionLog->flush(); !s) {
+                io.err << "error: " << s.error().toString() << '\n';
+                abortRun();
+                return 1;
+            }
+        decisionLog.reset();
+    }
     if (store) {
         if (!batch.empty()) {
             if (auto s = store->appendSeries(batch); !s) {
                 io.err << "error: " << s.error().toString() << '\n';
-                cleanup();
+                abortRun();
                 return 1;
             }
             samplesWritten += static_cast<std::int64_t>(batch.size());
@@ -221,7 +330,7 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
         for (const auto& [k, v] : meta)
             if (auto s = store->setMeta(k, v); !s) {
                 io.err << "error: " << s.error().toString() << '\n';
-                cleanup();
+                abortRun();
                 return 1;
             }
         store.reset(); // close: checkpoint the WAL before the rename
@@ -230,7 +339,7 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
         if (ec) {
             io.err << "error: " << options.out->string()
                    << ": cannot move results into place: " << ec.message() << '\n';
-            cleanup();
+            abortRun();
             return 1;
         }
     }

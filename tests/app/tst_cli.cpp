@@ -215,6 +215,31 @@ private Q_SLOTS:
         QVERIFY(!fs::exists(none));
     }
 
+    void simulateWithPolicyLogsDecisions()
+    {
+        const auto scenario =
+            std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/demo-office.json";
+        const auto out = path("policy.twin");
+        auto r = cli({"simulate", scenario, "--out", out, "--json", "--no-progress", "--set",
+                      "period.end=\"2025-01-08T00:00\"", "--set",
+                      R"(policy={"name":"fixed-schedule","params":{"setback_heating_c":17}})"});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        const auto kpi = QJsonDocument::fromJson(QByteArray::fromStdString(r.out)).object();
+        const auto policy = kpi["policy"].toObject();
+        QCOMPARE(policy["name"].toString(), QString("fixed-schedule"));
+        QCOMPARE(policy["decisions"].toInt(), 2 * 288);
+        QVERIFY(policy["actions_applied"].toInt() > 0);
+        auto audit = cli({"audit", "verify", out, "--json"});
+        QCOMPARE(audit.code, 0);
+        const auto report = QJsonDocument::fromJson(QByteArray::fromStdString(audit.out)).object();
+        QVERIFY(report["ok"].toBool());
+        QVERIFY(report["rows"].toInt() >= policy["actions_applied"].toInt());
+        auto unknown =
+            cli({"simulate", scenario, "--no-progress", "--set", R"(policy={"name":"magic"})"});
+        QCOMPARE(unknown.code, 1);
+        QVERIFY(unknown.err.find("/policy/name") != std::string::npos);
+    }
+
     void sweepIsDeterministicAcrossThreads()
     {
         const auto scenario =
