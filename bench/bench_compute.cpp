@@ -2,6 +2,8 @@
 // placement, no migrations, 288 steps of 300 s. Prints load, step and total time and peak RSS.
 // Usage: bench_compute [DAY_FOLDER] [HOSTS]   (defaults: ../shared/anchors/planetlab/20110303,
 // 800 — run from the source root). Prints one line per figure; docs/benchmarks.md records them.
+#include "bench_util.h"
+
 #include <twindesk/sim/compute.h>
 
 #include <chrono>
@@ -10,24 +12,13 @@
 #include <exception>
 #include <filesystem>
 #include <string>
-#include <sys/resource.h>
 
 using namespace twindesk::sim;
-using Clock = std::chrono::steady_clock;
+using twindesk::bench::Clock;
+using twindesk::bench::peakRssKb;
+using twindesk::bench::seconds;
 
 namespace {
-
-double seconds(Clock::time_point a, Clock::time_point b)
-{
-    return std::chrono::duration<double>(b - a).count();
-}
-
-long peakRssKb()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;
-}
 
 int run(int argc, char** argv)
 {

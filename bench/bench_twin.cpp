@@ -1,6 +1,8 @@
 // bench_twin: Brick import time and peak memory, and graph queries per second.
 // Usage: bench_twin MODEL.ttl [ONTOLOGY.ttl...]   (defaults: the largest anchor model and the
 // bundled ontology). Prints one line per figure; docs/benchmarks.md records them.
+#include "bench_util.h"
+
 #include <twindesk/twin/brick_import.h>
 #include <twindesk/twin/model_stats.h>
 #include <twindesk/twin/project_store.h>
@@ -9,24 +11,14 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <sys/resource.h>
 #include <vector>
 
 using namespace twindesk::twin;
-using Clock = std::chrono::steady_clock;
+using twindesk::bench::Clock;
+using twindesk::bench::peakRssKb;
+using twindesk::bench::seconds;
 
 namespace {
-double seconds(Clock::time_point a, Clock::time_point b)
-{
-    return std::chrono::duration<double>(b - a).count();
-}
-long peakRssKb()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;
-}
-
 int run(int argc, char** argv)
 {
     if (argc < 3) {

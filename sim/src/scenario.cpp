@@ -1161,16 +1161,20 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
                 "'hosts' must be a number of PlanetLab hosts when there is no building",
                 name + ": /compute/hosts");
         }
+        // The "traces" folder, resolved and read (one VM per trace file).
+        auto loadTraces = [&]() -> twin::Result<std::vector<VmSpec>> {
+            auto folder =
+                resolvePath(tracesPath, base, options.anchorsDir, name + ": /compute/traces");
+            if (!folder)
+                return folder.error();
+            return loadPlanetLabDay(*folder);
+        };
         if (vmsFrom == "traces") {
             if (tracesPath.empty())
                 return twin::makeError(twin::ErrorCode::ParseError,
                                        "vms from traces needs 'traces' (a PlanetLab day folder)",
                                        name + ": /compute/traces");
-            auto folder =
-                resolvePath(tracesPath, base, options.anchorsDir, name + ": /compute/traces");
-            if (!folder)
-                return folder.error();
-            auto loaded = loadPlanetLabDay(*folder);
+            auto loaded = loadTraces();
             if (!loaded)
                 return loaded.error();
             vms = std::move(loaded).value();
@@ -1178,11 +1182,7 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
             const auto& g = *scenario.building;
             std::vector<VmSpec> traceVms;
             if (!tracesPath.empty()) {
-                auto folder =
-                    resolvePath(tracesPath, base, options.anchorsDir, name + ": /compute/traces");
-                if (!folder)
-                    return folder.error();
-                auto loaded = loadPlanetLabDay(*folder);
+                auto loaded = loadTraces();
                 if (!loaded)
                     return loaded.error();
                 traceVms = std::move(loaded).value();
