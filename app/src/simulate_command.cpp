@@ -4,6 +4,7 @@
 
 #include <twindesk/policies/control_loop.h>
 #include <twindesk/policies/policy_registry.h>
+#include <twindesk/policies/scenario_run.h>
 #include <twindesk/sim/compute.h>
 #include <twindesk/sim/engine.h>
 #include <twindesk/sim/scenario.h>
@@ -67,33 +68,7 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
         io.err << "error: " << scenario.error().toString() << '\n';
         return 1;
     }
-    // A policy named by the scenario drives the setpoints through the control loop; the
-    // engine's built-in thermostat schedule then stands aside.
-    std::unique_ptr<policies::Policy> policy;
-    auto engineConfig = scenario->config;
-    if (!scenario->policyJson.empty()) {
-        auto created =
-            policies::createPolicy(scenario->policyJson, options.scenario.string() + ": /policy");
-        if (!created) {
-            io.err << "error: " << created.error().toString() << '\n';
-            return 1;
-        }
-        policy = std::move(created).value();
-        if (policy->info().period % scenario->config->grid.step() != 0) {
-            io.err << "error: " << options.scenario.string() << ": /policy: the policy period ("
-                   << policy->info().period << " s) is not a multiple of step_s\n";
-            return 1;
-        }
-        auto copy = std::make_shared<sim::SimConfig>(*scenario->config);
-        copy->scheduleEnabled = false;
-        engineConfig = copy;
-    }
-    auto engine = sim::Engine::create(engineConfig);
-    if (!engine) {
-        io.err << "error: " << engine.error().toString() << '\n';
-        return 1;
-    }
-    auto& e = **engine;
+    auto& scenarioRef = *scenario;
     const auto& config = *scenario->config;
 
     // Results are written to a temporary project and renamed into place only after the run
@@ -137,65 +112,35 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
             fs::remove(tmp.string() + suffix, ec);
     };
 
-    // The loop sees the engine through a one-frame source: the run loop below steps the
-    // engine, and every policy period hands the loop the frame of that instant.
-    class FrameSource : public sim::TelemetrySource
-    {
-    public:
-        explicit FrameSource(const sim::Engine& engine) : m_engine(engine) {}
-        twin::Result<bool> next(sim::TelemetryFrame& frame) override
-        {
-            if (!m_pending)
-                return false;
-            m_engine.sample(frame);
-            m_pending = false;
-            return true;
-        }
-        [[nodiscard]] sim::Seconds now() const override { return m_engine.state().time; }
-        void arm() { m_pending = true; }
-
-    private:
-        const sim::Engine& m_engine;
-        bool m_pending = false;
-    };
-    FrameSource frameSource(e);
     std::optional<policies::DecisionLog> decisionLog;
-    std::optional<policies::ControlLoop> controlLoop;
-    if (policy) {
-        if (store) {
-            auto opened = policies::DecisionLog::open(*store);
-            if (!opened) {
-                io.err << "error: " << opened.error().toString() << '\n';
-                cleanup();
-                return 1;
-            }
-            decisionLog.emplace(std::move(opened).value());
+    if (store && !scenario->policyJson.empty()) {
+        auto opened = policies::DecisionLog::open(*store);
+        if (!opened) {
+            io.err << "error: " << opened.error().toString() << '\n';
+            cleanup();
+            return 1;
         }
-        const double tz = config.weather ? config.weather->location().timeZoneHours : 0.0;
-        controlLoop.emplace(frameSource, e, *policy, policies::Observation(scenario->building, tz),
-                            decisionLog ? &*decisionLog : nullptr, scenario->name);
+        decisionLog.emplace(std::move(opened).value());
     }
+    policies::RunOptions runOptions;
+    runOptions.where = options.scenario.string() + ": /policy";
+    runOptions.log = decisionLog ? &*decisionLog : nullptr;
+    auto made = policies::ScenarioRun::make(scenarioRef, runOptions);
+    if (!made) {
+        io.err << "error: " << made.error().toString() << '\n';
+        decisionLog.reset();
+        cleanup();
+        return 1;
+    }
+    auto& run = **made;
+    const auto& e = run.engine();
+    const auto* policy = run.policy();
     // The decision log writes into the results store: close it before the store goes.
     auto abortRun = [&] {
-        controlLoop.reset();
+        made->reset();
         decisionLog.reset();
         cleanup();
     };
-    auto runPolicy = [&]() -> bool {
-        if (!controlLoop || (e.state().time - config.grid.start()) % policy->info().period != 0)
-            return true;
-        frameSource.arm();
-        if (auto s = controlLoop->step(); !s) {
-            io.err << "error: " << options.scenario.string()
-                   << ": control loop: " << s.error().toString() << '\n';
-            return false;
-        }
-        return true;
-    };
-    if (!runPolicy()) {
-        abortRun();
-        return 1;
-    }
 
     const bool tty = options.progress && ::isatty(STDERR_FILENO) != 0;
     const auto total = config.grid.stepCount();
@@ -204,7 +149,7 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
     sim::TelemetryFrame frame;
     std::int64_t samplesWritten = 0;
     while (!e.finished()) {
-        if (auto s = e.step(); !s) {
+        if (auto s = run.step(); !s) {
             if (tty)
                 std::fputc('\n', stderr);
             io.err << "error: " << options.scenario.string() << ": " << s.error().toString()
@@ -225,10 +170,6 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
                 samplesWritten += static_cast<std::int64_t>(batch.size());
                 batch.clear();
             }
-        }
-        if (!e.finished() && !runPolicy()) {
-            abortRun();
-            return 1;
         }
         if (tty && e.state().step % every == 0)
             drawProgress(static_cast<double>(e.state().step) / static_cast<double>(total),
@@ -285,7 +226,7 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
     kpi["wall_time_s"] = wall;
     kpi["zone_steps_per_s"] = wall > 0 ? zoneSteps / wall : 0.0;
 
-    if (controlLoop) {
+    if (const auto* controlLoop = run.loop()) {
         const auto& st = controlLoop->stats();
         kpi["policy"] = {{"name", policy->info().id},
                          {"version", policy->info().version},

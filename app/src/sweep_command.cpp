@@ -3,6 +3,7 @@
 #include "assets.h"
 #include "simulate_command.h"
 
+#include <twindesk/policies/scenario_run.h>
 #include <twindesk/sim/compute.h>
 #include <twindesk/sim/engine.h>
 #include <twindesk/sim/scenario.h>
@@ -37,9 +38,10 @@ struct Run
     double computeKwh = 0;
     double wallS = 0;
     std::uint64_t hash = 0;
+    policies::KpiReport scoped; ///< KPIs within the requested scope
 };
 
-void execute(Run& run, const sim::ScenarioOptions& base)
+void execute(Run& run, const sim::ScenarioOptions& base, const policies::KpiScope& scope)
 {
     const auto start = std::chrono::steady_clock::now();
     sim::ScenarioOptions o = base;
@@ -49,26 +51,52 @@ void execute(Run& run, const sim::ScenarioOptions& base)
         run.error = scenario.error().toString();
         return;
     }
-    auto engine = sim::Engine::create(scenario->config);
-    if (!engine) {
-        run.error = engine.error().toString();
+    // Through the same run as `simulate`: a scenario's policy decides through the control loop.
+    auto made = policies::ScenarioRun::make(*scenario, {});
+    if (!made) {
+        run.error = made.error().toString();
         return;
     }
-    if (auto s = (*engine)->run(); !s) {
+    if (auto s = (*made)->run(); !s) {
         run.error = s.error().toString();
         return;
     }
-    const auto& t = (*engine)->state().totals;
+    const auto& engine = (*made)->engine();
+    const auto& t = engine.state().totals;
     run.heatingMwh = t.heatingJ / 3.6e9;
     run.coolingMwh = t.coolingJ / 3.6e9;
     run.electricityKwh = t.energyJ[0] / 3.6e6;
     run.gasKwh = t.energyJ[1] / 3.6e6;
     run.discomfortKh = t.discomfortKh;
-    if ((*engine)->state().compute)
-        run.computeKwh = (*engine)->state().compute->metrics().energyKwh;
-    run.hash = (*engine)->stateHash();
+    if (engine.state().compute)
+        run.computeKwh = engine.state().compute->metrics().energyKwh;
+    run.hash = engine.stateHash();
+    run.scoped = (*made)->kpis(scope);
     run.wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     run.ok = true;
+}
+
+/// Runs every run on up to `threads` threads (0: the number of cores); returns the wall time.
+double executeAll(std::vector<Run>& runs, const SweepOptions& options,
+                  const policies::KpiScope& scope)
+{
+    sim::ScenarioOptions base;
+    if (const auto assets = assetsDir())
+        base.ontology = bundledOntology(*assets);
+    base.anchorsDir = options.anchors.empty() ? defaultAnchorsDir() : options.anchors;
+    unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+    threads = std::max(1U, std::min<unsigned>(threads, static_cast<unsigned>(runs.size())));
+    std::atomic<std::size_t> nextRun{0};
+    std::vector<std::thread> pool;
+    const auto start = std::chrono::steady_clock::now();
+    for (unsigned t = 0; t < threads; ++t)
+        pool.emplace_back([&] {
+            for (std::size_t i = nextRun++; i < runs.size(); i = nextRun++)
+                execute(runs[i], base, scope);
+        });
+    for (auto& th : pool)
+        th.join();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 } // namespace
@@ -99,25 +127,11 @@ int runSweep(const SweepOptions& options, CliIo& io)
             runs.push_back(std::move(r));
         }
     }
-    sim::ScenarioOptions base;
-    if (const auto assets = assetsDir())
-        base.ontology = bundledOntology(*assets);
-    base.anchorsDir = options.anchors.empty() ? defaultAnchorsDir() : options.anchors;
-
-    unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
-    threads = std::max(1U, std::min<unsigned>(threads, static_cast<unsigned>(runs.size())));
-    std::atomic<std::size_t> nextRun{0};
-    std::vector<std::thread> pool;
-    const auto start = std::chrono::steady_clock::now();
-    for (unsigned t = 0; t < threads; ++t)
-        pool.emplace_back([&] {
-            for (std::size_t i = nextRun++; i < runs.size(); i = nextRun++)
-                execute(runs[i], base);
-        });
-    for (auto& th : pool)
-        th.join();
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const unsigned threads =
+        std::max(1U, std::min<unsigned>(options.threads != 0 ? options.threads
+                                                             : std::thread::hardware_concurrency(),
+                                        static_cast<unsigned>(runs.size())));
+    const double wall = executeAll(runs, options, {});
 
     int failures = 0;
     if (options.json) {
@@ -163,6 +177,108 @@ int runSweep(const SweepOptions& options, CliIo& io)
         io.out << line;
     }
     return failures == 0 ? 0 : 1;
+}
+
+} // namespace twindesk::app
+
+namespace twindesk::app {
+
+int runCompare(const CompareOptions& options, CliIo& io)
+{
+    std::vector<Run> runs(2);
+    runs[0].scenario = options.baseline;
+    runs[1].scenario = options.candidate;
+    for (auto& r : runs) {
+        r.label = r.scenario.stem().string();
+        r.overrides = options.overrides;
+    }
+    SweepOptions so;
+    so.anchors = options.anchors;
+    policies::KpiScope scope;
+    scope.uses = options.uses;
+    const double wall = executeAll(runs, so, scope);
+    for (const auto& r : runs)
+        if (!r.ok) {
+            io.err << "error: " << r.error << '\n';
+            return 1;
+        }
+    const auto& a = runs[0].scoped;
+    const auto& b = runs[1].scoped;
+    struct Row
+    {
+        const char* key;
+        const char* label;
+        double a;
+        double b;
+    };
+    std::vector<Row> rows{
+        {"total_kwh", "energy, all carriers (kWh)", a.energy.totalKwh, b.energy.totalKwh},
+        {"total_kwh_per_m2", "energy per m² (kWh/m²)", a.energy.totalKwhPerM2,
+         b.energy.totalKwhPerM2},
+        {"electricity_kwh", "electricity (kWh)", a.energy.electricityKwh, b.energy.electricityKwh},
+        {"gas_kwh", "gas (kWh)", a.energy.gasKwh, b.energy.gasKwh},
+        {"heating_kwh", "heating delivered (kWh)", a.energy.heatingKwh, b.energy.heatingKwh},
+        {"cooling_kwh", "cooling delivered (kWh)", a.energy.coolingKwh, b.energy.coolingKwh},
+        {"lighting_kwh", "lighting (kWh)", a.energy.lightingKwh, b.energy.lightingKwh},
+        {"discomfort_kh", "discomfort (K·h, in use)", a.comfort.discomfortKh,
+         b.comfort.discomfortKh},
+        {"discomfort_kh_per_zone", "discomfort per zone (K·h)", a.comfort.discomfortKhPerZone,
+         b.comfort.discomfortKhPerZone},
+        {"co2_above_1000_ppmh", "CO2 above 1000 ppm (ppm·h)", a.comfort.co2PpmH, b.comfort.co2PpmH},
+        {"meetings_started", "meetings started", static_cast<double>(a.comfort.meetingsStarted),
+         static_cast<double>(b.comfort.meetingsStarted)},
+        {"meetings_started_outside_band", "  of which outside 20–26 °C",
+         static_cast<double>(a.comfort.meetingsStartedOutside),
+         static_cast<double>(b.comfort.meetingsStartedOutside)},
+        {"meeting_minutes_outside_band", "  minutes until in band", a.comfort.meetingMinutesOutside,
+         b.comfort.meetingMinutesOutside},
+    };
+    auto loopValue = [](const policies::KpiReport& r, auto field) {
+        return r.loop ? static_cast<double>((*r.loop).*field) : 0.0;
+    };
+    rows.push_back({"actions_applied", "actions applied",
+                    loopValue(a, &policies::LoopKpis::actionsApplied),
+                    loopValue(b, &policies::LoopKpis::actionsApplied)});
+    rows.push_back({"guard_rejections", "guard rejections",
+                    loopValue(a, &policies::LoopKpis::guardRejections),
+                    loopValue(b, &policies::LoopKpis::guardRejections)});
+    rows.push_back({"fallbacks", "fallbacks", loopValue(a, &policies::LoopKpis::fallbacks),
+                    loopValue(b, &policies::LoopKpis::fallbacks)});
+    auto delta = [](double x, double y) { return x != 0.0 ? (y - x) / std::abs(x) * 100.0 : 0.0; };
+    if (options.json) {
+        nlohmann::ordered_json j;
+        j["scope"] = a.scope;
+        j["baseline"] = {{"scenario", options.baseline.string()},
+                         {"kpis", nlohmann::json::parse(policies::kpiJson(a))}};
+        j["candidate"] = {{"scenario", options.candidate.string()},
+                          {"kpis", nlohmann::json::parse(policies::kpiJson(b))}};
+        nlohmann::ordered_json d;
+        for (const auto& r : rows)
+            d[r.key] = {{"baseline", r.a},
+                        {"candidate", r.b},
+                        {"change", r.b - r.a},
+                        {"change_percent", delta(r.a, r.b)}};
+        j["comparison"] = d;
+        j["wall_time_s"] = wall;
+        io.out << j.dump(2) << '\n';
+        return 0;
+    }
+    char line[512];
+    io.out << "scope      " << a.scope << " (" << a.zonesInScope << " zones, " << a.energy.areaM2
+           << " m², " << a.hours << " h)\n";
+    io.out << "baseline   " << options.baseline.string() << '\n';
+    io.out << "candidate  " << options.candidate.string() << "\n\n";
+    std::snprintf(line, sizeof line, "%-32s %14s %14s %12s %9s\n", "KPI", runs[0].label.c_str(),
+                  runs[1].label.c_str(), "change", "%");
+    io.out << line;
+    for (const auto& r : rows) {
+        std::snprintf(line, sizeof line, "%-32s %14.2f %14.2f %+12.2f %+8.1f%%\n", r.label, r.a,
+                      r.b, r.b - r.a, delta(r.a, r.b));
+        io.out << line;
+    }
+    std::snprintf(line, sizeof line, "\n2 runs in %.2f s\n", wall);
+    io.out << line;
+    return 0;
 }
 
 } // namespace twindesk::app

@@ -1,8 +1,8 @@
 #pragma once
 /// \file sweep_command.h
-/// `twindesk sweep`: several scenarios, or one scenario under parameter variants, run in
-/// parallel threads and compared in one table. Each run is the same deterministic engine as
-/// `simulate`; threads only change the wall time, never a result.
+/// `twindesk sweep` and `twindesk compare`: several scenarios, or one scenario under parameter
+/// variants, run in parallel threads and compared in one table. Each run is the same deterministic
+/// engine as `simulate`; threads only change the wall time, never a result.
 
 #include "cli.h"
 
@@ -24,5 +24,19 @@ struct SweepOptions
 };
 
 int runSweep(const SweepOptions& options, CliIo& io);
+
+struct CompareOptions
+{
+    std::filesystem::path baseline;
+    std::filesystem::path candidate;
+    std::vector<std::string> uses; ///< KPI scope: zone uses (empty: the whole site)
+    std::vector<std::pair<std::string, std::string>> overrides; ///< applied to both
+    bool json = false;
+    std::filesystem::path anchors;
+};
+
+/// `twindesk compare`: two scenarios (typically one building under two policies) run side by
+/// side in two threads; their KPIs within a scope, with the change.
+int runCompare(const CompareOptions& options, CliIo& io);
 
 } // namespace twindesk::app

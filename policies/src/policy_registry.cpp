@@ -1,34 +1,155 @@
+#include <twindesk/policies/adaptive_conference_policy.h>
 #include <twindesk/policies/fixed_schedule_policy.h>
 #include <twindesk/policies/policy_registry.h>
 
 #include <nlohmann/json.hpp>
 
-#include <set>
+#include <cmath>
+#include <functional>
+#include <map>
 
 namespace twindesk::policies {
 
 namespace {
-// "where/part/key" for error locations.
-std::string pathOf(const std::string& where, std::string_view part, std::string_view key = {})
+
+using Json = nlohmann::json;
+
+/// Reads a policy's "params" object: every key must be declared, every value of its type;
+/// errors name "<where>/params/<key>".
+class Params
 {
-    std::string out = where;
-    out.append(part).append(key);
-    return out;
+public:
+    Params(const Json& params, std::string where, std::string policy)
+        : m_params(params), m_where(std::move(where)), m_policy(std::move(policy))
+    {
+    }
+
+    /// Declares the keys; unknown keys are refused with the list of known ones.
+    twin::Status known(std::initializer_list<const char*> keys) const
+    {
+        for (const auto& [key, value] : m_params.items()) {
+            bool found = false;
+            for (const char* k : keys)
+                found = found || key == k;
+            if (!found) {
+                std::string list;
+                for (const char* k : keys)
+                    list += (list.empty() ? "" : ", ") + std::string(k);
+                return twin::makeError(twin::ErrorCode::ParseError,
+                                       "unknown parameter '" + key + "' of " + m_policy +
+                                           " (known: " + list + ")",
+                                       at(key));
+            }
+        }
+        return {};
+    }
+    twin::Status number(const char* key, double& out) const
+    {
+        if (!m_params.contains(key))
+            return {};
+        const auto& v = m_params[key];
+        if (!v.is_number() || !std::isfinite(v.get<double>()))
+            return twin::makeError(twin::ErrorCode::ParseError, "expected a number", at(key));
+        out = v.get<double>();
+        return {};
+    }
+    twin::Status integer(const char* key, int& out) const
+    {
+        if (!m_params.contains(key))
+            return {};
+        const auto& v = m_params[key];
+        if (!v.is_number_integer())
+            return twin::makeError(twin::ErrorCode::ParseError, "expected an integer", at(key));
+        out = v.get<int>();
+        return {};
+    }
+    twin::Status seconds(const char* key, Seconds& out) const
+    {
+        if (!m_params.contains(key))
+            return {};
+        const auto& v = m_params[key];
+        if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
+            return twin::makeError(twin::ErrorCode::ParseError,
+                                   "expected a whole number of seconds >= 0", at(key));
+        out = v.get<Seconds>();
+        return {};
+    }
+    twin::Status boolean(const char* key, bool& out) const
+    {
+        if (!m_params.contains(key))
+            return {};
+        if (!m_params[key].is_boolean())
+            return twin::makeError(twin::ErrorCode::ParseError, "expected true or false", at(key));
+        out = m_params[key].get<bool>();
+        return {};
+    }
+    twin::Status uses(const char* key, std::vector<twin::ZoneUse>& out) const
+    {
+        if (!m_params.contains(key))
+            return {};
+        const auto& v = m_params[key];
+        if (!v.is_array())
+            return twin::makeError(twin::ErrorCode::ParseError,
+                                   R"(expected an array of room uses, e.g. ["conference"])",
+                                   at(key));
+        for (const auto& item : v) {
+            const auto use =
+                item.is_string() ? twin::parseZoneUse(item.get<std::string>()) : std::nullopt;
+            if (!use)
+                return twin::makeError(twin::ErrorCode::ParseError,
+                                       "'" + item.dump() +
+                                           "' is not a room use (office, conference, "
+                                           "server_room, corridor, ...)",
+                                       at(key));
+            out.push_back(*use);
+        }
+        return {};
+    }
+    [[nodiscard]] std::string at(const std::string& key) const
+    {
+        return m_where + "/params/" + key;
+    }
+    [[nodiscard]] const std::string& where() const { return m_where; }
+
+private:
+    const Json& m_params;
+    std::string m_where;
+    std::string m_policy;
+};
+
+/// Chains Status-returning reads: the first error wins.
+twin::Status all(std::initializer_list<twin::Status> statuses)
+{
+    for (const auto& s : statuses)
+        if (!s)
+            return s;
+    return {};
 }
+
 } // namespace
 
 std::vector<PolicyDescription> availablePolicies()
 {
-    return {{"fixed-schedule",
-             "the BMS baseline: occupied setpoints on weekdays within set hours, setback otherwise "
-             "(params: occupied_heating_c, occupied_cooling_c, setback_heating_c, "
-             "setback_cooling_c, start_hour, end_hour)"}};
+    return {
+        {"adaptive-conference",
+         "conference rooms driven by bookings and presence: comfort while booked or occupied, "
+         "pre-conditioning before meetings (learned warm-up rate), standby setback after "
+         "vacancy, lights by presence, demand-controlled ventilation (params: "
+         "comfort_heating_c, comfort_cooling_c, standby_heating_c, standby_cooling_c, "
+         "warmup_rate_k_per_h, cooldown_rate_k_per_h, min_lead_s, max_lead_s, "
+         "vacancy_delay_s, min_standby_s, learn_rates)"},
+        {"fixed-schedule",
+         "the BMS baseline: occupied setpoints on weekdays within set hours, setback otherwise "
+         "(params: occupied_heating_c, occupied_cooling_c, setback_heating_c, "
+         "setback_cooling_c, start_hour, end_hour, lights (time-clock lighting), ventilation "
+         "(\"design\" during occupied hours or \"demand\"), zone_use (only rooms of these uses))"},
+    };
 }
 
 twin::Result<std::unique_ptr<Policy>> createPolicy(const std::string& policyJson,
                                                    const std::string& where)
 {
-    const auto j = nlohmann::json::parse(policyJson, nullptr, false);
+    const auto j = Json::parse(policyJson, nullptr, false);
     if (j.is_discarded() || !j.is_object())
         return twin::makeError(twin::ErrorCode::ParseError,
                                R"(expected an object {"name": ..., "params": {...}})", where);
@@ -38,37 +159,64 @@ twin::Result<std::unique_ptr<Policy>> createPolicy(const std::string& policyJson
     const std::string name = j["name"].get<std::string>();
     for (const auto& [key, value] : j.items())
         if (key != "name" && key != "params")
-            return twin::makeError(twin::ErrorCode::ParseError, pathOf("unknown key '", key, "'"),
-                                   pathOf(where, "/", key));
-    const nlohmann::json params = j.value("params", nlohmann::json::object());
+            return twin::makeError(twin::ErrorCode::ParseError, "unknown key '" + key + "'",
+                                   where + "/" + key);
+    const Json params = j.value("params", Json::object());
     if (!params.is_object())
         return twin::makeError(twin::ErrorCode::ParseError, "expected an object",
                                where + "/params");
+    const Params in(params, where, name);
+    auto wrap = [&](auto made) -> twin::Result<std::unique_ptr<Policy>> {
+        if (!made)
+            return twin::makeError(made.error().code, made.error().message, where + "/params");
+        return std::unique_ptr<Policy>(std::move(made).value());
+    };
 
     if (name == "fixed-schedule") {
         FixedScheduleParams p;
-        const std::set<std::string> known{"occupied_heating_c", "occupied_cooling_c",
-                                          "setback_heating_c",  "setback_cooling_c",
-                                          "start_hour",         "end_hour"};
-        for (const auto& [key, value] : params.items()) {
-            if (known.count(key) == 0)
+        if (auto s = in.known({"occupied_heating_c", "occupied_cooling_c", "setback_heating_c",
+                               "setback_cooling_c", "start_hour", "end_hour", "lights",
+                               "ventilation", "zone_use"});
+            !s)
+            return s.error();
+        if (auto s = all({in.number("occupied_heating_c", p.occupiedHeating),
+                          in.number("occupied_cooling_c", p.occupiedCooling),
+                          in.number("setback_heating_c", p.setbackHeating),
+                          in.number("setback_cooling_c", p.setbackCooling),
+                          in.integer("start_hour", p.startHour), in.integer("end_hour", p.endHour),
+                          in.boolean("lights", p.lights), in.uses("zone_use", p.uses)});
+            !s)
+            return s.error();
+        if (params.contains("ventilation")) {
+            const auto& v = params["ventilation"];
+            if (!v.is_string() || (v != "design" && v != "demand"))
                 return twin::makeError(twin::ErrorCode::ParseError,
-                                       pathOf("unknown parameter '", key, "' of fixed-schedule"),
-                                       pathOf(where, "/params/", key));
-            if (!value.is_number())
-                return twin::makeError(twin::ErrorCode::ParseError, "expected a number",
-                                       pathOf(where, "/params/", key));
+                                       R"(expected "design" or "demand")", in.at("ventilation"));
+            p.designVentilation = v == "design";
         }
-        p.occupiedHeating = params.value("occupied_heating_c", p.occupiedHeating);
-        p.occupiedCooling = params.value("occupied_cooling_c", p.occupiedCooling);
-        p.setbackHeating = params.value("setback_heating_c", p.setbackHeating);
-        p.setbackCooling = params.value("setback_cooling_c", p.setbackCooling);
-        p.startHour = params.value("start_hour", p.startHour);
-        p.endHour = params.value("end_hour", p.endHour);
-        auto policy = FixedSchedulePolicy::make(p);
-        if (!policy)
-            return twin::makeError(policy.error().code, policy.error().message, where + "/params");
-        return std::unique_ptr<Policy>(std::move(policy).value());
+        return wrap(FixedSchedulePolicy::make(p));
+    }
+    if (name == "adaptive-conference") {
+        AdaptiveConferenceParams p;
+        if (auto s = in.known({"comfort_heating_c", "comfort_cooling_c", "standby_heating_c",
+                               "standby_cooling_c", "warmup_rate_k_per_h", "cooldown_rate_k_per_h",
+                               "min_lead_s", "max_lead_s", "vacancy_delay_s", "min_standby_s",
+                               "learn_rates"});
+            !s)
+            return s.error();
+        if (auto s = all({in.number("comfort_heating_c", p.comfortHeating),
+                          in.number("comfort_cooling_c", p.comfortCooling),
+                          in.number("standby_heating_c", p.standbyHeating),
+                          in.number("standby_cooling_c", p.standbyCooling),
+                          in.number("warmup_rate_k_per_h", p.warmupRateKPerH),
+                          in.number("cooldown_rate_k_per_h", p.cooldownRateKPerH),
+                          in.seconds("min_lead_s", p.minLead), in.seconds("max_lead_s", p.maxLead),
+                          in.seconds("vacancy_delay_s", p.vacancyDelay),
+                          in.seconds("min_standby_s", p.minStandby),
+                          in.boolean("learn_rates", p.learnRates)});
+            !s)
+            return s.error();
+        return wrap(AdaptiveConferencePolicy::make(p));
     }
     std::string names;
     for (const auto& d : availablePolicies())

@@ -32,7 +32,7 @@ std::string_view verdictName(Verdict verdict)
 
 GuardResult SafetyGuard::check(const sim::Action& action, sim::Seconds now,
                                const std::vector<sim::ActionKind>& declared,
-                               std::optional<double> current)
+                               std::optional<double> current, std::optional<int> workloadsOnTarget)
 {
     GuardResult r;
     r.action = action;
@@ -61,6 +61,15 @@ GuardResult SafetyGuard::check(const sim::Action& action, sim::Seconds now,
                                    " s ago; the minimum dwell is " +
                                    std::to_string(m_config.minDwell) + " s");
 
+    if (action.kind == sim::ActionKind::PowerHost && action.value == 0.0) {
+        if (!workloadsOnTarget)
+            return reject("host-workloads", "cannot tell which workloads run on '" + action.target +
+                                                "'; a host is powered off only when known empty");
+        if (*workloadsOnTarget > 0)
+            return reject("host-workloads", "'" + action.target + "' still runs " +
+                                                std::to_string(*workloadsOnTarget) +
+                                                " workload(s); migrate them away first");
+    }
     if (action.kind == sim::ActionKind::MigrateVm) {
         std::erase_if(m_migrations,
                       [&](sim::Seconds t) { return now - t >= m_config.migrationInterval; });

@@ -16,8 +16,6 @@ namespace twindesk::sim {
 namespace {
 
 constexpr double kSigma = 5.670374419e-8; // W/(m²K⁴)
-constexpr double kComfortLow = 20.0;      // °C, occupied comfort band for the discomfort KPI
-constexpr double kComfortHigh = 26.0;
 
 // Solar transmittance of clear double glazing relative to normal incidence, by incidence
 // angle (0°, 10°, …, 90°): ASHRAE Handbook of Fundamentals, Fenestration chapter, glazing 5a.
@@ -333,7 +331,9 @@ void finishAirHandlers(const SimConfig& c, SimState& s, const std::vector<double
             } else {
                 s.co2[z] += gen * dtS / vol;
             }
-            s.totals.co2PpmH += std::max(0.0, s.co2[z] - 1000.0) * dtS / 3600.0;
+            const double co2PpmH = std::max(0.0, s.co2[z] - 1000.0) * dtS / 3600.0;
+            s.totals.co2PpmH += co2PpmH;
+            s.totals.zones[z].co2PpmH += co2PpmH;
         }
     }
 }
@@ -441,6 +441,10 @@ twin::Result<std::unique_ptr<Engine>> Engine::create(std::shared_ptr<const SimCo
     s.people.assign(n, 0.0);
     s.hvacW.assign(n, 0.0);
     s.hvacOn.assign(n, 1);
+    s.commanded.assign(n, 0);
+    s.ventilationDesign.assign(n, 0);
+    s.meetingWait.assign(n, 0);
+    s.totals.zones.assign(n, ZoneTotals{});
     if (c.compute) {
         s.compute = std::make_shared<ComputeCluster>(*c.compute);
         for (std::uint32_t h = 0; h < c.compute->hostCount(); ++h)
@@ -524,9 +528,11 @@ twin::Status Engine::submit(const Action& action)
             return twin::makeError(twin::ErrorCode::InvalidArgument,
                                    "SetMode: '" + action.target +
                                        "' is not a simulated zone or air handler");
-        if (action.text != "on" && action.text != "off")
+        if (action.text != "on" && action.text != "off" && action.text != "ventilation-design" &&
+            action.text != "ventilation-demand")
             return twin::makeError(twin::ErrorCode::InvalidArgument,
-                                   "SetMode: zone conditioning modes are 'on' and 'off', not '" +
+                                   "SetMode: zone modes are 'on', 'off', 'ventilation-design' and "
+                                   "'ventilation-demand', not '" +
                                        action.text + "'");
         break;
     }
@@ -541,6 +547,16 @@ twin::Status Engine::submit(const Action& action)
     }
     m_state.pending.push_back(action);
     return {};
+}
+
+std::optional<int> Engine::workloadsOn(const std::string& host) const
+{
+    const auto index = hostIndex(host);
+    if (!index || !m_state.compute)
+        return std::nullopt;
+    // Actions queued for the next step (migrations away) have not happened yet: count now.
+    return static_cast<int>(m_state.compute->hostVms(*index).size() +
+                            m_state.compute->hostIncomingVms(*index).size());
 }
 
 twin::Status Engine::applyAction(const Action& a)
@@ -575,6 +591,7 @@ twin::Status Engine::applyAction(const Action& a)
             s.heatSet[b->index] = celsius;
         else
             s.coolSet[b->index] = celsius;
+        s.commanded[b->index] |= kCommandedSetpoints;
         return {};
     }
     case ActionKind::Dim:
@@ -583,12 +600,18 @@ twin::Status Engine::applyAction(const Action& a)
         if (b == nullptr)
             return unbound();
         s.lightLevel[b->index] = a.kind == ActionKind::Switch ? a.value : a.value / 100.0;
+        s.commanded[b->index] |= kCommandedLights;
         return {};
     }
     case ActionKind::SetMode:
-        for (std::size_t z = 0; z < c.zones.size(); ++z)
-            if (c.zones[z].id == a.target)
+        for (std::size_t z = 0; z < c.zones.size(); ++z) {
+            if (c.zones[z].id != a.target)
+                continue;
+            if (a.text == "ventilation-design" || a.text == "ventilation-demand")
+                s.ventilationDesign[z] = a.text == "ventilation-design" ? 1 : 0;
+            else
                 s.hvacOn[z] = a.text == "on" ? 1 : 0;
+        }
         for (std::size_t i = 0; i < c.hvac.ahus.size(); ++i)
             if (c.hvac.ahus[i].id == a.target)
                 s.hvac.ahuCommand[i] = static_cast<std::uint8_t>(
@@ -698,9 +721,17 @@ twin::Status Engine::step()
                 terminal = c.hvac.terminalOfZone[z];
             // 3. occupancy
             double people = 0.0;
+            bool booked = false;
+            bool bookedBefore = false;
             if (c.occupancy && z < c.occupancyRoomOfZone.size() &&
-                c.occupancyRoomOfZone[z] != static_cast<std::uint32_t>(-1))
-                people = c.occupancy->people(c.occupancyRoomOfZone[z], s.step);
+                c.occupancyRoomOfZone[z] != static_cast<std::uint32_t>(-1)) {
+                const auto room = c.occupancyRoomOfZone[z];
+                people = c.occupancy->people(room, s.step);
+                booked = c.occupancy->booked(room, s.step);
+                bookedBefore = s.step > 0 && c.occupancy->booked(room, s.step - 1);
+            }
+            const double airBefore = s.thetaAir[z];
+            auto& zt = s.totals.zones[z];
             s.people[z] = people;
             const bool occupied = people > 0.0;
 
@@ -708,7 +739,7 @@ twin::Status Engine::step()
             const bool scheduled = scheduleOccupied(zc.schedule, local);
             // Rooms whose people are simulated follow them; the others follow the schedule.
             const bool inUse = zc.occupancyModelled ? occupied : scheduled;
-            if (c.scheduleEnabled)
+            if (c.scheduleEnabled && (s.commanded[z] & kCommandedLights) == 0)
                 s.lightLevel[z] = inUse ? 1.0 : 0.0;
             const double lights = zc.lightingWPerM2 * zc.thermal.floorAreaM2 * s.lightLevel[z];
             const double plugs =
@@ -721,9 +752,11 @@ twin::Status Engine::step()
                 zc.fixedGainW + people * zc.sensibleWPerPerson + lights + plugs + it;
             lightingW += lights;
             plugW += plugs;
+            zt.lightingJ += lights * dtS;
+            zt.plugJ += plugs * dtS;
 
             // 5. thermostat schedule
-            if (c.scheduleEnabled) {
+            if (c.scheduleEnabled && (s.commanded[z] & kCommandedSetpoints) == 0) {
                 s.heatSet[z] =
                     scheduled ? zc.schedule.occupiedHeating : zc.schedule.unoccupiedHeating;
                 s.coolSet[z] =
@@ -732,8 +765,12 @@ twin::Status Engine::step()
 
             // 6–7. ventilation, solar, HVAC and the thermal network
             double ventM3s = zc.infiltrationAch * zc.thermal.volumeM3 * (1.0 / 3600.0);
-            if (occupied && zc.conditioned) {
-                const double outdoorAir = (people * zc.outdoorAirLpsPerPerson +
+            const bool designAir =
+                s.ventilationDesign[z] != 0 && zoneServed(c, s, static_cast<std::uint32_t>(z));
+            if ((occupied || designAir) && zc.conditioned) {
+                const double ventPeople =
+                    designAir ? std::max(people, static_cast<double>(zc.capacity)) : people;
+                const double outdoorAir = (ventPeople * zc.outdoorAirLpsPerPerson +
                                            zc.outdoorAirLpsPerM2 * zc.thermal.floorAreaM2) /
                                           1000.0;
                 // A VAV zone's outdoor air comes mixed into its AHU's supply air.
@@ -779,6 +816,10 @@ twin::Status Engine::step()
             s.thetaAir[z] = r.thetaAir;
             s.thetaS[z] = r.thetaS;
             s.hvacW[z] = r.phiHc;
+            if (r.phiHc > 0.0)
+                zt.heatingJ += r.phiHc * dtS;
+            else
+                zt.coolingJ -= r.phiHc * dtS;
             if (terminal != kNoTerminal) {
                 // Metered with the plant below (reheat, radiators, coils, fans).
             } else if (r.phiHc > 0.0) {
@@ -814,15 +855,40 @@ twin::Status Engine::step()
                     s.co2[z] = eq + (s.co2[z] - eq) * std::exp(-q * dtS / vol);
                 else if (q <= 0.0)
                     s.co2[z] += gen * dtS / vol;
-                s.totals.co2PpmH += std::max(0.0, s.co2[z] - 1000.0) * dtS / 3600.0;
+                const double co2PpmH = std::max(0.0, s.co2[z] - 1000.0) * dtS / 3600.0;
+                s.totals.co2PpmH += co2PpmH;
+                zt.co2PpmH += co2PpmH;
             }
 
-            // KPIs over occupied time
-            if (inUse && zc.comfortTracked) {
-                const double below = std::max(0.0, kComfortLow - r.thetaAir);
-                const double above = std::max(0.0, r.thetaAir - kComfortHigh);
-                s.totals.discomfortKh += (below + above) * dtS / 3600.0;
+            // Comfort KPIs: K·h outside the band of the moment (BOPTEST-style), and how long
+            // booked meetings started outside the occupied band.
+            if (zc.comfortTracked) {
+                if (inUse) {
+                    const double below = std::max(0.0, kComfortOccupiedLowC - r.thetaAir);
+                    const double above = std::max(0.0, r.thetaAir - kComfortOccupiedHighC);
+                    const double kh = (below + above) * dtS / 3600.0;
+                    s.totals.discomfortKh += kh;
+                    zt.discomfortKh += kh;
+                }
+                auto inBand = [](double theta) {
+                    return theta >= kComfortOccupiedLowC && theta <= kComfortOccupiedHighC;
+                };
+                if (booked && !bookedBefore) {
+                    ++zt.meetingsStarted;
+                    if (!inBand(airBefore)) {
+                        ++zt.meetingsStartedOutside;
+                        s.meetingWait[z] = 1;
+                    }
+                }
+                if (s.meetingWait[z] != 0) {
+                    if (!booked || inBand(r.thetaAir))
+                        s.meetingWait[z] = 0;
+                    else
+                        zt.meetingMinutesOutside += dtS / 60.0;
+                }
             }
+            if (inUse)
+                zt.occupiedS += dtS;
             s.totals.minAirC = std::min(s.totals.minAirC, r.thetaAir);
             s.totals.maxAirC = std::max(s.totals.maxAirC, r.thetaAir);
             s.totals.sumAirCSteps += r.thetaAir;

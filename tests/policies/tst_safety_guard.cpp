@@ -32,6 +32,26 @@ private Q_SLOTS:
         QVERIFY(undeclared.reason.find("PowerHost") != std::string::npos);
     }
 
+    void neverPowersOffAHostWithWorkloads()
+    {
+        SafetyGuard g;
+        const std::vector<sim::ActionKind> power{sim::ActionKind::PowerHost};
+        const sim::Action off{sim::ActionKind::PowerHost, "urn:host-7", 0.0, {}, {}};
+        auto busy = g.check(off, 0, power, std::nullopt, 3);
+        QCOMPARE(busy.verdict, Verdict::Rejected);
+        QCOMPARE(busy.rule, std::string("host-workloads"));
+        QVERIFY(busy.reason.find("urn:host-7") != std::string::npos);
+        QVERIFY(busy.reason.find("3 workload") != std::string::npos);
+        // Unknown occupancy is refused too: powering off is only safe when known empty.
+        auto unknown = g.check(off, 0, power, std::nullopt, std::nullopt);
+        QCOMPARE(unknown.verdict, Verdict::Rejected);
+        QCOMPARE(unknown.rule, std::string("host-workloads"));
+        QCOMPARE(g.check(off, 0, power, std::nullopt, 0).verdict, Verdict::Accepted);
+        // Powering on is never held back by this rule.
+        const sim::Action on{sim::ActionKind::PowerHost, "urn:host-8", 1.0, {}, {}};
+        QCOMPARE(g.check(on, 0, power, std::nullopt, std::nullopt).verdict, Verdict::Accepted);
+    }
+
     void boundsClampOrReject()
     {
         SafetyGuard g;

@@ -130,6 +130,115 @@ private Q_SLOTS:
         QVERIFY(seen);
     }
 
+    // A policy takes over only what it commands: the schedule keeps running the other zones.
+    void commandedZonesLeaveTheScheduleToTheRest()
+    {
+        // Monday 6 January 2025, 00:00 to 12:00 Chicago (06:00 to 18:00 UTC).
+        auto e = engineFor("demo-office.json", {{"period.end", "\"2025-01-06T12:00\""}});
+        std::string heatSp;
+        std::uint32_t zone = 0;
+        for (const auto& b : e->config().bindings)
+            if (b.variable == Variable::ZoneHeatingSetpoint) {
+                heatSp = b.point;
+                zone = b.index;
+                break;
+            }
+        QVERIFY(e->config().scheduleEnabled);
+        QVERIFY(e->submit(Action{ActionKind::SetSetpoint, heatSp, 17.5, {}, {}}).ok());
+        QVERIFY(e->run().ok());
+        const auto& st = e->state();
+        QCOMPARE(st.heatSet[zone], 17.5);
+        QCOMPARE(st.commanded[zone] & kCommandedSetpoints, kCommandedSetpoints);
+        // At 11:59 local every other office zone is in its occupied schedule.
+        int scheduled = 0;
+        for (std::size_t z = 0; z < st.heatSet.size(); ++z)
+            if (z != zone && e->config().zones[z].use == "office") {
+                QCOMPARE(st.heatSet[z], e->config().zones[z].schedule.occupiedHeating);
+                ++scheduled;
+            }
+        QVERIFY(scheduled > 5);
+    }
+
+    // Per-zone totals add up to the site totals, and design ventilation costs heat.
+    void zoneTotalsAndDesignVentilation()
+    {
+        const std::vector<std::pair<std::string, std::string>> day{
+            {"period.end", "\"2025-01-07T00:00\""}};
+        auto demand = engineFor("demo-office.json", day);
+        auto design = engineFor("demo-office.json", day);
+        std::uint32_t conf = 0;
+        bool found = false;
+        for (std::uint32_t z = 0; z < design->config().zones.size() && !found; ++z)
+            if (design->config().zones[z].use == "conference" &&
+                design->config().zones[z].capacity >= 8) {
+                conf = z;
+                found = true;
+            }
+        QVERIFY(found);
+        const auto& id = design->config().zones[conf].id;
+        QVERIFY(design->submit(Action{ActionKind::SetMode, id, 0, "ventilation-design", {}}).ok());
+        QVERIFY(!design->submit(Action{ActionKind::SetMode, id, 0, "ventilation-max", {}}).ok());
+        QVERIFY(demand->run().ok());
+        QVERIFY(design->run().ok());
+        const auto& a = demand->state().totals;
+        const auto& b = design->state().totals;
+        QCOMPARE(a.zones.size(), demand->config().zones.size());
+        double lighting = 0;
+        double co2 = 0;
+        double heat = 0;
+        for (const auto& z : a.zones) {
+            lighting += z.lightingJ;
+            co2 += z.co2PpmH;
+            heat += z.heatingJ;
+        }
+        QVERIFY(std::abs(lighting - a.lightingJ) <= 1e-6 * a.lightingJ);
+        QVERIFY(std::abs(co2 - a.co2PpmH) <= 1e-6 * std::max(1.0, a.co2PpmH));
+        QVERIFY(std::abs(heat - a.heatingJ) <= 1e-6 * a.heatingJ);
+        // Outdoor air for the full room all day long, in January: more heat in that room only.
+        QVERIFY2(b.zones[conf].heatingJ > 1.5 * a.zones[conf].heatingJ,
+                 qPrintable(
+                     QString("%1 vs %2").arg(b.zones[conf].heatingJ).arg(a.zones[conf].heatingJ)));
+        QVERIFY(b.zones[conf].co2PpmH <= a.zones[conf].co2PpmH);
+        for (std::size_t z = 0; z < a.zones.size(); ++z)
+            if (z != conf)
+                QCOMPARE(b.zones[z].heatingJ, a.zones[z].heatingJ);
+    }
+
+    // A conference room left cold: its booked meetings start outside the band, and the
+    // minutes until the band is reached are counted.
+    void meetingStartsOutsideTheBandAreCounted()
+    {
+        const std::vector<std::pair<std::string, std::string>> days{
+            {"period.end", "\"2025-01-09T00:00\""}};
+        auto warm = engineFor("demo-office.json", days);
+        auto cold = engineFor("demo-office.json", days);
+        QVERIFY(warm->run().ok());
+        std::int64_t started = 0;
+        for (const auto& z : warm->state().totals.zones) {
+            started += z.meetingsStarted;
+            QCOMPARE(z.meetingsStartedOutside, std::int64_t{0});
+        }
+        QVERIFY(started > 0);
+        // Every conference setpoint at 12 °C heating: the rooms float cold.
+        for (const auto& b : cold->config().bindings)
+            if (b.variable == Variable::ZoneHeatingSetpoint &&
+                cold->config().zones[b.index].use == "conference")
+                QVERIFY(cold->submit(Action{ActionKind::SetSetpoint, b.point, 12.0, {}, {}}).ok());
+        QVERIFY(cold->run().ok());
+        std::int64_t outside = 0;
+        double minutes = 0;
+        std::int64_t coldStarted = 0;
+        for (const auto& z : cold->state().totals.zones) {
+            coldStarted += z.meetingsStarted;
+            outside += z.meetingsStartedOutside;
+            minutes += z.meetingMinutesOutside;
+            QVERIFY(z.meetingsStartedOutside <= z.meetingsStarted);
+        }
+        QCOMPARE(coldStarted, started);
+        QVERIFY(outside > 0);
+        QVERIFY(minutes > 0.0);
+    }
+
     void simulatedSourceYieldsFrames()
     {
         auto e = engineFor("demo-office.json", {{"period.end", "\"2025-01-07T00:00\""}});

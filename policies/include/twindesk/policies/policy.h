@@ -27,6 +27,29 @@ using sim::Action;
 using sim::ActionKind;
 using sim::Seconds;
 
+/// What the calendar says about rooms: the meetings booked in them. Rooms are twin entity ids.
+/// Implemented over the simulator's occupancy schedule (ScheduleBookings, room_context.h) and,
+/// live, over the same calendars. Immutable; shared between threads.
+class Bookings
+{
+public:
+    virtual ~Bookings() = default;
+    Bookings() = default;
+    Bookings(const Bookings&) = delete;
+    Bookings& operator=(const Bookings&) = delete;
+    Bookings(Bookings&&) = delete;
+    Bookings& operator=(Bookings&&) = delete;
+
+    /// Whether a meeting holds `room` at time `t` (false for a room the calendar does not know).
+    [[nodiscard]] virtual bool booked(std::string_view room, Seconds t) const = 0;
+    /// Start of the first meeting in `room` starting at or after `t` (a meeting already running
+    /// at `t` does not count); nullopt when none is booked.
+    [[nodiscard]] virtual std::optional<Seconds> nextMeetingStart(std::string_view room,
+                                                                  Seconds t) const = 0;
+    /// Whether the calendar knows `room` at all.
+    [[nodiscard]] virtual bool knows(std::string_view room) const = 0;
+};
+
 /// The latest value of every point, plus time and context. Built by the loop; immutable while
 /// a policy decides.
 class Observation
@@ -46,6 +69,9 @@ public:
     [[nodiscard]] std::size_t pointCount() const { return m_points.size(); }
     /// The twin model (may be null for sources without one).
     [[nodiscard]] const twin::TwinGraph* twin() const { return m_twin.get(); }
+    /// The room bookings (may be null: no calendar attached).
+    [[nodiscard]] const Bookings* bookings() const { return m_bookings.get(); }
+    void setBookings(std::shared_ptr<const Bookings> bookings) { m_bookings = std::move(bookings); }
 
 private:
     struct Entry
@@ -56,6 +82,7 @@ private:
     };
     std::vector<Entry> m_points; // sorted by point id
     std::shared_ptr<const twin::TwinGraph> m_twin;
+    std::shared_ptr<const Bookings> m_bookings;
     Seconds m_time = 0;
     double m_timeZoneHours = 0.0;
 };

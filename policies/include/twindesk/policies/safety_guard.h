@@ -8,6 +8,8 @@
 ///  - rate: a setpoint moves at most `maxSetpointStep` per decision — clamped;
 ///  - dwell: the same target is not changed again within `minDwell` seconds — rejected;
 ///  - migrations: at most `maxMigrationsPerInterval` VM migrations per `migrationInterval`;
+///  - host-workloads: never power off a host that still runs (or is receiving) workloads, nor
+///    one whose workloads are unknown;
 ///  - oscillation: a target whose value reversed direction `oscillationReversals` times within
 ///    `oscillationWindow` seconds is frozen for the rest of the window — rejected.
 /// The guard is deterministic (decisions depend on action times, never the wall clock) and
@@ -54,9 +56,11 @@ public:
     explicit SafetyGuard(GuardConfig config = {}) : m_config(config) {}
 
     /// Checks `action` proposed at `now`; `declared` are the kinds the policy may emit;
-    /// `current` is the target's present value when known (for rate limiting).
+    /// `current` is the target's present value when known (for rate limiting);
+    /// `workloadsOnTarget` the workloads on a host target (PowerHost), when known.
     GuardResult check(const sim::Action& action, sim::Seconds now,
-                      const std::vector<sim::ActionKind>& declared, std::optional<double> current);
+                      const std::vector<sim::ActionKind>& declared, std::optional<double> current,
+                      std::optional<int> workloadsOnTarget = std::nullopt);
     /// Records that `action` was applied at `now` (dwell, migrations, oscillation history).
     void applied(const sim::Action& action, sim::Seconds now);
 

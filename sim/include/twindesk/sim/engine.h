@@ -154,6 +154,22 @@ struct SimConfig
     HvacSystem hvac; ///< equipment mode: AHUs and VAV boxes (none in ideal-loads mode)
 };
 
+/// Accumulated results of one zone (SI unless the name says otherwise): what room-level KPIs
+/// (kpi.h) are computed from.
+struct ZoneTotals
+{
+    double heatingJ = 0.0;  ///< thermal energy the zone's heating delivered (ideal loads)
+    double coolingJ = 0.0;  ///< thermal energy its cooling removed (positive)
+    double lightingJ = 0.0; ///< lighting electricity
+    double plugJ = 0.0;     ///< plug-load electricity
+    double discomfortKh = 0.0;
+    double co2PpmH = 0.0;   ///< ppm·h above 1000 ppm
+    double occupiedS = 0.0; ///< seconds in use (people present, or scheduled hours)
+    std::int64_t meetingsStarted = 0;
+    std::int64_t meetingsStartedOutside = 0; ///< air temperature outside the band at the start
+    double meetingMinutesOutside = 0.0;      ///< minutes from such starts until the band is reached
+};
+
 /// Accumulated results of a run (all SI unless the name says otherwise).
 struct SimTotals
 {
@@ -177,16 +193,28 @@ struct SimTotals
     double sumAirCSteps = 0.0;        ///< for the mean zone temperature
     std::int64_t numericalIssues = 0; ///< NaN/∞ caught and reported (never silently clamped)
     // End uses of equipment mode (hvac.h); all zero in ideal-loads mode.
-    double fanJ = 0.0;         ///< supply-fan electricity
-    double coolingCoilJ = 0.0; ///< heat removed by AHU cooling coils
-    double chillerJ = 0.0;     ///< chiller electricity for the cooling coils
-    double reheatJ = 0.0;      ///< heat added by VAV reheat coils
-    double preheatJ = 0.0;     ///< heat added by AHU preheat coils
-    double radiatorJ = 0.0;    ///< heat of the radiators in zones whose box has no reheat
-    double boilerFuelJ = 0.0;  ///< boiler input for reheat, preheat and radiators
-    double economizerS = 0.0;  ///< AHU-seconds with outdoor air above the minimum
-    double ahuRunS = 0.0;      ///< AHU-seconds with the supply fan running
+    double fanJ = 0.0;             ///< supply-fan electricity
+    double coolingCoilJ = 0.0;     ///< heat removed by AHU cooling coils
+    double chillerJ = 0.0;         ///< chiller electricity for the cooling coils
+    double reheatJ = 0.0;          ///< heat added by VAV reheat coils
+    double preheatJ = 0.0;         ///< heat added by AHU preheat coils
+    double radiatorJ = 0.0;        ///< heat of the radiators in zones whose box has no reheat
+    double boilerFuelJ = 0.0;      ///< boiler input for reheat, preheat and radiators
+    double economizerS = 0.0;      ///< AHU-seconds with outdoor air above the minimum
+    double ahuRunS = 0.0;          ///< AHU-seconds with the supply fan running
+    std::vector<ZoneTotals> zones; ///< per zone, in SimConfig::zones order
 };
+
+/// Comfort band of the discomfort KPI: K·h below/above it while a zone is in use (people
+/// present where they are simulated, else its scheduled hours); time out of use does not count
+/// (BOPTEST's unoccupied band is wide enough that setbacks rarely leave it).
+inline constexpr double kComfortOccupiedLowC = 20.0;
+inline constexpr double kComfortOccupiedHighC = 26.0;
+
+/// Bits of SimState::commanded: what a policy has taken over in a zone. The built-in schedule
+/// keeps driving what no action has touched.
+inline constexpr std::uint8_t kCommandedSetpoints = 1;
+inline constexpr std::uint8_t kCommandedLights = 2;
 
 /// The mutable state: plain arrays, copyable, hashable.
 struct SimState
@@ -201,8 +229,14 @@ struct SimState
     std::vector<double> coolSet;
     std::vector<double> lightLevel; ///< 0..1
     std::vector<double> people;
-    std::vector<double> hvacW;        ///< last step, + heating / − cooling (to the zone air)
-    std::vector<std::uint8_t> hvacOn; ///< zone conditioning enabled (SetMode)
+    std::vector<double> hvacW;           ///< last step, + heating / − cooling (to the zone air)
+    std::vector<std::uint8_t> hvacOn;    ///< zone conditioning enabled (SetMode)
+    std::vector<std::uint8_t> commanded; ///< kCommanded* bits per zone
+    /// Per zone: 1 = design outdoor air (capacity × per-person rate + area rate) whenever the
+    /// zone is conditioned, as a time-clock BMS ventilates; 0 = demand-controlled (the people
+    /// present). SetMode "ventilation-design" / "ventilation-demand".
+    std::vector<std::uint8_t> ventilationDesign;
+    std::vector<std::uint8_t> meetingWait; ///< a meeting started outside the band, not yet in it
     double outdoorC = 0.0;
     double electricW = 0.0; ///< last step, whole site
     double gasW = 0.0;
@@ -233,6 +267,8 @@ public:
 
     /// ActuatorSink: validates and queues the action for the next step.
     twin::Status submit(const Action& action) override;
+    /// VMs resident on or migrating onto the host with this id; nullopt for an unknown host.
+    [[nodiscard]] std::optional<int> workloadsOn(const std::string& host) const override;
     /// Current values of every bound point, in binding order, in the points' units.
     void sample(TelemetryFrame& frame) const;
     /// 64-bit FNV-1a over the exact bits of the state arrays: equal hashes ⇔ same trajectory.

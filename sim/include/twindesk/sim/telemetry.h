@@ -12,6 +12,7 @@
 #include <twindesk/sim/sim_time.h>
 #include <twindesk/twin/result.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,14 @@ public:
     /// Accepts an action for execution. An Error says why it cannot be carried out (unknown
     /// target, wrong kind for the target, host still running VMs, ...); nothing is applied.
     virtual twin::Status submit(const Action& action) = 0;
+    /// Workloads (VMs, containers) running on or migrating onto compute host `host` now, for
+    /// the guard's "never power off a host that still runs workloads"; nullopt when the sink
+    /// does not know the host (the guard then refuses to power it off).
+    [[nodiscard]] virtual std::optional<int> workloadsOn(const std::string& host) const
+    {
+        (void)host;
+        return std::nullopt;
+    }
 };
 
 } // namespace twindesk::sim

@@ -1,0 +1,92 @@
+#pragma once
+/// \file kpi.h
+/// Key performance indicators of a run, each with its formula (docs/kpis.md has the list).
+///
+/// Computed from the engine's accumulated totals (sim::SimTotals and its per-zone
+/// sim::ZoneTotals), the compute cluster's consolidation metrics and the control loop's
+/// statistics — never from wall-clock time, except the decision latencies, which are measured.
+/// A scope limits the building KPIs to the zones of some uses (e.g. the conference rooms).
+
+#include <twindesk/policies/control_loop.h>
+#include <twindesk/sim/compute.h>
+#include <twindesk/sim/engine.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace twindesk::policies {
+
+struct KpiScope
+{
+    /// Zone uses counted (names as in the scenario/twin: "conference", "office", ...); empty:
+    /// the whole site, including central plant, IT and everything metered.
+    std::vector<std::string> uses;
+};
+
+struct EnergyKpis
+{
+    double electricityKwh = 0.0; ///< delivered electricity
+    double gasKwh = 0.0;         ///< delivered fuel (boiler input)
+    double districtHeatKwh = 0.0;
+    double totalKwh = 0.0; ///< sum of the carriers (no primary-energy factors)
+    double areaM2 = 0.0;   ///< conditioned floor area in scope
+    double totalKwhPerM2 = 0.0;
+    double heatingKwh = 0.0;  ///< thermal energy delivered by heating
+    double coolingKwh = 0.0;  ///< thermal energy removed by cooling
+    double lightingKwh = 0.0; ///< electricity
+    double plugKwh = 0.0;     ///< electricity
+};
+
+struct ComfortKpis
+{
+    int zones = 0;             ///< zones whose comfort is tracked, in scope
+    double discomfortKh = 0.0; ///< Σ zones ∫ in use: max(0, 20 − θ) + max(0, θ − 26) dt, K·h
+    double discomfortKhPerZone = 0.0; ///< mean over tracked zones (BOPTEST's tdis_tot)
+    double co2PpmH = 0.0;             ///< Σ zones ∫ max(0, CO2 − 1000 ppm) dt, ppm·h
+    double occupiedHours = 0.0;       ///< Σ zones time in use, h
+    std::int64_t meetingsStarted = 0;
+    std::int64_t meetingsStartedOutside = 0; ///< air outside 20–26 °C when it began
+    double meetingMinutesOutside = 0.0;      ///< Σ minutes from such starts to the band
+};
+
+struct LoopKpis
+{
+    std::int64_t decisions = 0;
+    std::int64_t actionsProposed = 0;
+    std::int64_t actionsApplied = 0;
+    std::int64_t actionsModified = 0;
+    std::int64_t guardRejections = 0;
+    std::int64_t oscillations = 0; ///< guard rejections by the oscillation rule
+    std::int64_t fallbacks = 0;
+    std::int64_t policyErrors = 0;
+    double decideP50Us = 0.0;
+    double decideP99Us = 0.0;
+    double decisionP50Us = 0.0; ///< observe → log of one decision round
+    double decisionP99Us = 0.0;
+};
+
+struct KpiReport
+{
+    std::string scope; ///< "site" or the uses joined with '+'
+    int zonesInScope = 0;
+    double hours = 0.0; ///< simulated
+    EnergyKpis energy;
+    ComfortKpis comfort;
+    std::optional<sim::ComputeMetrics> hosts;
+    std::optional<LoopKpis> loop;
+};
+
+/// The building and host KPIs of a run so far, from its configuration and state.
+KpiReport computeKpis(const sim::SimConfig& config, const sim::SimState& state,
+                      const KpiScope& scope = {});
+inline KpiReport computeKpis(const sim::Engine& engine, const KpiScope& scope = {})
+{
+    return computeKpis(engine.config(), engine.state(), scope);
+}
+/// The control loop's KPIs.
+LoopKpis loopKpis(const LoopStats& stats);
+/// The report as a JSON object (keys in snake_case with units in the names).
+std::string kpiJson(const KpiReport& report);
+
+} // namespace twindesk::policies

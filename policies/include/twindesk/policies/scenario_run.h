@@ -1,0 +1,73 @@
+#pragma once
+/// \file scenario_run.h
+/// One run of a scenario: the engine stepping, and — when the scenario (or the caller) names a
+/// policy — the control loop deciding on the policy's period, with the guard, the fallback
+/// baseline and the decision log. What `twindesk simulate`, `twindesk compare` and the
+/// console's simulation view all drive, so a what-if runs exactly like a simulation.
+///
+/// The policy takes over what it commands (a zone's setpoints, its lights; see
+/// sim::SimState::commanded); the engine's built-in schedule keeps everything else running.
+/// Deterministic: same scenario, seed and policy → bit-identical engine state and decisions.
+
+#include <twindesk/policies/control_loop.h>
+#include <twindesk/policies/kpi.h>
+#include <twindesk/sim/engine.h>
+#include <twindesk/sim/scenario.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace twindesk::policies {
+
+struct RunOptions
+{
+    /// {"name", "params"} JSON of the policy; empty: the scenario's own (none: no policy).
+    std::string policyJson;
+    /// Where policy errors point (e.g. "office.json: /policy").
+    std::string where;
+    DecisionLog* log = nullptr; ///< the audit trail (may be null); not owned
+    std::optional<GuardConfig> guard;
+    /// The safe default when the policy fails: the fixed-schedule baseline (unless the policy
+    /// is that baseline already).
+    bool fallbackToBaseline = true;
+};
+
+class ScenarioRun
+{
+public:
+    static twin::Result<std::unique_ptr<ScenarioRun>> make(const sim::Scenario& scenario,
+                                                           RunOptions options);
+    ~ScenarioRun();
+    ScenarioRun(const ScenarioRun&) = delete;
+    ScenarioRun& operator=(const ScenarioRun&) = delete;
+    ScenarioRun(ScenarioRun&&) = delete;
+    ScenarioRun& operator=(ScenarioRun&&) = delete;
+
+    /// Decides (when due) and advances the engine one step. Fails on a numerical blow-up or
+    /// when the decision log cannot be written; the error names the scenario.
+    twin::Status step();
+    /// Steps to the end; `progress` (may be empty) is called after every step.
+    twin::Status run(const std::function<void(const sim::Engine&)>& progress = {});
+    [[nodiscard]] bool finished() const;
+
+    [[nodiscard]] const sim::Engine& engine() const { return *m_engine; }
+    [[nodiscard]] const Policy* policy() const { return m_policy.get(); }
+    [[nodiscard]] const ControlLoop* loop() const { return m_loop.get(); }
+    /// Building (and host) KPIs so far, plus the loop's when a policy runs.
+    [[nodiscard]] KpiReport kpis(const KpiScope& scope = {}) const;
+
+private:
+    class FrameSource;
+    ScenarioRun() = default;
+    twin::Status decideIfDue();
+
+    std::string m_name;
+    std::unique_ptr<sim::Engine> m_engine;
+    std::unique_ptr<Policy> m_policy;
+    std::unique_ptr<Policy> m_fallback;
+    std::unique_ptr<FrameSource> m_source;
+    std::unique_ptr<ControlLoop> m_loop;
+};
+
+} // namespace twindesk::policies

@@ -1,0 +1,163 @@
+#include <twindesk/policies/kpi.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace twindesk::policies {
+
+namespace {
+constexpr double kJPerKwh = 3.6e6;
+} // namespace
+
+KpiReport computeKpis(const sim::SimConfig& c, const sim::SimState& s, const KpiScope& scope)
+{
+    const auto& t = s.totals;
+    KpiReport r;
+    r.hours = static_cast<double>(s.time - c.grid.start()) / 3600.0;
+    if (scope.uses.empty()) {
+        r.scope = "site";
+    } else {
+        for (const auto& u : scope.uses)
+            r.scope += (r.scope.empty() ? "" : "+") + u;
+    }
+    auto inScope = [&](const sim::ZoneConfig& z) {
+        return scope.uses.empty() ||
+               std::find(scope.uses.begin(), scope.uses.end(), z.use) != scope.uses.end();
+    };
+    auto& e = r.energy;
+    auto& k = r.comfort;
+    double electricJ = 0.0;
+    double gasJ = 0.0;
+    double districtJ = 0.0;
+    for (std::size_t z = 0; z < c.zones.size() && z < t.zones.size(); ++z) {
+        const auto& zc = c.zones[z];
+        if (!inScope(zc))
+            continue;
+        const auto& zt = t.zones[z];
+        ++r.zonesInScope;
+        if (zc.conditioned)
+            e.areaM2 += zc.thermal.floorAreaM2;
+        e.heatingKwh += zt.heatingJ / kJPerKwh;
+        e.coolingKwh += zt.coolingJ / kJPerKwh;
+        e.lightingKwh += zt.lightingJ / kJPerKwh;
+        e.plugKwh += zt.plugJ / kJPerKwh;
+        // Delivered energy of the zone: its heating at the boiler's efficiency, its cooling at
+        // the chiller's COP, lights and plugs (ideal-loads zones; VAV plant is site-level).
+        const double fuel = zt.heatingJ / zc.heatingEfficiency;
+        switch (zc.heatingCarrier) {
+        case sim::Carrier::Gas:
+            gasJ += fuel;
+            break;
+        case sim::Carrier::Electricity:
+            electricJ += fuel;
+            break;
+        case sim::Carrier::DistrictHeat:
+            districtJ += fuel;
+            break;
+        }
+        electricJ += zt.coolingJ / zc.coolingCop + zt.lightingJ + zt.plugJ;
+        if (zc.comfortTracked) {
+            ++k.zones;
+            k.discomfortKh += zt.discomfortKh;
+        }
+        k.co2PpmH += zt.co2PpmH;
+        k.occupiedHours += zt.occupiedS / 3600.0;
+        k.meetingsStarted += zt.meetingsStarted;
+        k.meetingsStartedOutside += zt.meetingsStartedOutside;
+        k.meetingMinutesOutside += zt.meetingMinutesOutside;
+    }
+    if (scope.uses.empty()) {
+        // The whole site: what the meters saw, central plant and IT included.
+        electricJ = t.energyJ[static_cast<std::size_t>(sim::Carrier::Electricity)];
+        gasJ = t.energyJ[static_cast<std::size_t>(sim::Carrier::Gas)];
+        districtJ = t.energyJ[static_cast<std::size_t>(sim::Carrier::DistrictHeat)];
+        e.heatingKwh = t.heatingJ / kJPerKwh;
+        e.coolingKwh = t.coolingJ / kJPerKwh;
+        k.discomfortKh = t.discomfortKh;
+        k.co2PpmH = t.co2PpmH;
+    }
+    e.electricityKwh = electricJ / kJPerKwh;
+    e.gasKwh = gasJ / kJPerKwh;
+    e.districtHeatKwh = districtJ / kJPerKwh;
+    e.totalKwh = e.electricityKwh + e.gasKwh + e.districtHeatKwh;
+    e.totalKwhPerM2 = e.areaM2 > 0.0 ? e.totalKwh / e.areaM2 : 0.0;
+    k.discomfortKhPerZone = k.zones > 0 ? k.discomfortKh / k.zones : 0.0;
+    if (s.compute && scope.uses.empty())
+        r.hosts = s.compute->metrics();
+    return r;
+}
+
+LoopKpis loopKpis(const LoopStats& st)
+{
+    LoopKpis l;
+    l.decisions = st.decisions;
+    l.actionsProposed = st.proposed;
+    l.actionsApplied = st.applied;
+    l.actionsModified = st.modified;
+    l.guardRejections = st.rejected;
+    l.oscillations = 0; // PENDING(loop stats)
+    l.fallbacks = st.fallbacks;
+    l.policyErrors = st.policyErrors;
+    l.decideP50Us = percentile(st.latency.decideUs, 50);
+    l.decideP99Us = percentile(st.latency.decideUs, 99);
+    l.decisionP50Us = percentile(st.latency.decideUs, 50);
+    l.decisionP99Us = percentile(st.latency.decideUs, 99);
+    return l;
+}
+
+std::string kpiJson(const KpiReport& r)
+{
+    nlohmann::ordered_json j;
+    j["scope"] = r.scope;
+    j["zones"] = r.zonesInScope;
+    j["hours"] = r.hours;
+    const auto& e = r.energy;
+    j["energy"] = {{"electricity_kwh", e.electricityKwh},
+                   {"gas_kwh", e.gasKwh},
+                   {"district_heat_kwh", e.districtHeatKwh},
+                   {"total_kwh", e.totalKwh},
+                   {"area_m2", e.areaM2},
+                   {"total_kwh_per_m2", e.totalKwhPerM2},
+                   {"heating_kwh", e.heatingKwh},
+                   {"cooling_kwh", e.coolingKwh},
+                   {"lighting_kwh", e.lightingKwh},
+                   {"plug_kwh", e.plugKwh}};
+    const auto& k = r.comfort;
+    j["comfort"] = {{"zones", k.zones},
+                    {"discomfort_kh", k.discomfortKh},
+                    {"discomfort_kh_per_zone", k.discomfortKhPerZone},
+                    {"co2_above_1000_ppmh", k.co2PpmH},
+                    {"occupied_hours", k.occupiedHours},
+                    {"meetings_started", k.meetingsStarted},
+                    {"meetings_started_outside_band", k.meetingsStartedOutside},
+                    {"meeting_minutes_outside_band", k.meetingMinutesOutside}};
+    if (r.hosts) {
+        const auto& m = *r.hosts;
+        j["hosts"] = {{"energy_kwh", m.energyKwh},
+                      {"slatah", m.slatah},
+                      {"pdm", m.pdm},
+                      {"slav", m.slav},
+                      {"esv", m.esv},
+                      {"migrations", m.migrations},
+                      {"host_shutdowns", m.hostShutdowns}};
+    }
+    if (r.loop) {
+        const auto& l = *r.loop;
+        j["loop"] = {{"decisions", l.decisions},
+                     {"actions_proposed", l.actionsProposed},
+                     {"actions_applied", l.actionsApplied},
+                     {"actions_modified", l.actionsModified},
+                     {"guard_rejections", l.guardRejections},
+                     {"oscillations", l.oscillations},
+                     {"fallbacks", l.fallbacks},
+                     {"policy_errors", l.policyErrors},
+                     {"decide_p50_us", l.decideP50Us},
+                     {"decide_p99_us", l.decideP99Us},
+                     {"decision_p50_us", l.decisionP50Us},
+                     {"decision_p99_us", l.decisionP99Us}};
+    }
+    return j.dump();
+}
+
+} // namespace twindesk::policies

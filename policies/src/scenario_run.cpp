@@ -1,0 +1,127 @@
+#include <twindesk/policies/fixed_schedule_policy.h>
+#include <twindesk/policies/policy_registry.h>
+#include <twindesk/policies/room_context.h>
+#include <twindesk/policies/scenario_run.h>
+#include <twindesk/sim/weather.h>
+
+namespace twindesk::policies {
+
+/// The loop sees the engine through a one-frame source: ScenarioRun steps the engine, and when
+/// the policy is due hands the loop the frame of that instant.
+class ScenarioRun::FrameSource : public sim::TelemetrySource
+{
+public:
+    explicit FrameSource(const sim::Engine& engine) : m_engine(engine) {}
+    twin::Result<bool> next(sim::TelemetryFrame& frame) override
+    {
+        if (!m_pending)
+            return false;
+        m_engine.sample(frame);
+        m_pending = false;
+        return true;
+    }
+    [[nodiscard]] sim::Seconds now() const override { return m_engine.state().time; }
+    void arm() { m_pending = true; }
+
+private:
+    const sim::Engine& m_engine;
+    bool m_pending = false;
+};
+
+ScenarioRun::~ScenarioRun() = default;
+
+twin::Result<std::unique_ptr<ScenarioRun>> ScenarioRun::make(const sim::Scenario& scenario,
+                                                             RunOptions options)
+{
+    std::unique_ptr<ScenarioRun> run(new ScenarioRun());
+    run->m_name = scenario.name;
+    const std::string policyJson =
+        options.policyJson.empty() ? scenario.policyJson : options.policyJson;
+    const std::string where =
+        options.where.empty() ? scenario.file.string() + ": /policy" : options.where;
+    if (!policyJson.empty()) {
+        auto created = createPolicy(policyJson, where);
+        if (!created)
+            return created.error();
+        run->m_policy = std::move(created).value();
+        const auto period = run->m_policy->info().period;
+        if (period <= 0 || period % scenario.config->grid.step() != 0)
+            return twin::makeError(twin::ErrorCode::InvalidArgument,
+                                   "the policy period (" + std::to_string(period) +
+                                       " s) is not a multiple of step_s (" +
+                                       std::to_string(scenario.config->grid.step()) + " s)",
+                                   where);
+    }
+    auto engine = sim::Engine::create(scenario.config);
+    if (!engine)
+        return engine.error();
+    run->m_engine = std::move(engine).value();
+    if (!run->m_policy)
+        return run;
+
+    const auto& config = *scenario.config;
+    const double tz = config.weather ? config.weather->location().timeZoneHours : 0.0;
+    Observation observation(scenario.building, tz);
+    observation.setBookings(ScheduleBookings::fromConfig(config));
+    run->m_source = std::make_unique<FrameSource>(*run->m_engine);
+    run->m_loop = std::make_unique<ControlLoop>(*run->m_source, *run->m_engine, *run->m_policy,
+                                                std::move(observation), options.log, scenario.name);
+    if (options.guard)
+        run->m_loop->setGuard(*options.guard);
+    if (options.fallbackToBaseline && run->m_policy->info().id != "fixed-schedule") {
+        auto baseline = FixedSchedulePolicy::make({});
+        if (!baseline)
+            return baseline.error();
+        run->m_fallback = std::move(baseline).value();
+        run->m_loop->setFallback(run->m_fallback.get());
+    }
+    return run;
+}
+
+bool ScenarioRun::finished() const
+{
+    return m_engine->finished();
+}
+
+twin::Status ScenarioRun::decideIfDue()
+{
+    if (!m_loop)
+        return {};
+    const auto& c = m_engine->config();
+    if ((m_engine->state().time - c.grid.start()) % m_policy->info().period != 0)
+        return {};
+    m_source->arm();
+    if (auto s = m_loop->step(); !s)
+        return twin::makeError(s.error().code, "control loop: " + s.error().message, m_name);
+    return {};
+}
+
+twin::Status ScenarioRun::step()
+{
+    if (auto s = decideIfDue(); !s)
+        return s;
+    if (auto s = m_engine->step(); !s)
+        return twin::makeError(s.error().code, s.error().message, m_name);
+    return {};
+}
+
+twin::Status ScenarioRun::run(const std::function<void(const sim::Engine&)>& progress)
+{
+    while (!finished()) {
+        if (auto s = step(); !s)
+            return s;
+        if (progress)
+            progress(*m_engine);
+    }
+    return {};
+}
+
+KpiReport ScenarioRun::kpis(const KpiScope& scope) const
+{
+    auto report = computeKpis(*m_engine, scope);
+    if (m_loop)
+        report.loop = loopKpis(m_loop->stats());
+    return report;
+}
+
+} // namespace twindesk::policies
