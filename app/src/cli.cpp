@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "approvals_command.h"
 #include "assets.h"
 #include "simulate_command.h"
 #include "sweep_command.h"
@@ -15,6 +16,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <functional>
@@ -80,7 +82,9 @@ int cmdQuery(const Args& args, CliIo& io);
 int cmdUnits(const Args& args, CliIo& io);
 int cmdSimulate(const Args& args, CliIo& io);
 int cmdSweep(const Args& args, CliIo& io);
+int cmdCompare(const Args& args, CliIo& io);
 int cmdAudit(const Args& args, CliIo& io);
+int cmdApprovals(const Args& args, CliIo& io);
 
 const std::vector<CommandSpec>& commands()
 {
@@ -131,6 +135,17 @@ const std::vector<CommandSpec>& commands()
          {"--vary", "--threads", "--anchors"},
          {"--json"},
          cmdSweep},
+        {"compare",
+         "compare BASELINE.json CANDIDATE.json [--scope USE]... [--set KEY=VALUE]... [--json] "
+         "[--anchors DIR]",
+         "Run two scenarios side by side (typically one building under two policies, e.g. "
+         "conference-baseline.json and conference-adaptive.json) in two threads and print their "
+         "KPIs and the change: energy per carrier and per m², discomfort, CO2, meeting starts "
+         "outside the comfort band, actions. --scope limits the building KPIs to rooms of a use "
+         "(conference, office, ...).",
+         {"--scope", "--set", "--anchors"},
+         {"--json"},
+         cmdCompare},
         {"audit",
          "audit verify PROJECT.twin [--json]",
          "Check the decision log's tamper-evident hash chain; names the first broken row. Exit 0 "
@@ -138,6 +153,18 @@ const std::vector<CommandSpec>& commands()
          {},
          {"--json"},
          cmdAudit},
+        {"approvals",
+         "approvals (list PROJECT.twin [--all] | approve PROJECT.twin ID [--note TEXT] | reject "
+         "PROJECT.twin ID [--reason TEXT]) [--user NAME] [--json]",
+         "Decide on the high-impact actions the control loop holds back for approval (hosts "
+         "powered off, setpoints outside the comfort band, rounds touching many rooms). list "
+         "shows the pending requests (--all: every request with its outcome); approve/reject "
+         "record the decision as --user (default $USER) and the loop applies or drops the action "
+         "at its next step. Exit 0 done, 1 refused (unknown id, not pending, expired), 2 usage "
+         "or file errors.",
+         {"--user", "--note", "--reason"},
+         {"--all", "--json"},
+         cmdApprovals},
         {"units",
          "units [--json]",
          "List the units TwinDesk knows: quantity, symbol, QUDT name. Points and attributes must "
@@ -648,6 +675,27 @@ int cmdSweep(const Args& args, CliIo& io)
     return runSweep(o, io);
 }
 
+int cmdCompare(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("compare");
+    if (args.positional.size() != 2)
+        return usageError(io, spec, "expected BASELINE.json and CANDIDATE.json");
+    CompareOptions o;
+    o.baseline = args.positional[0];
+    o.candidate = args.positional[1];
+    o.json = args.flag("--json");
+    o.uses = args.all("--scope");
+    if (auto anchors = args.option("--anchors"))
+        o.anchors = *anchors;
+    for (const auto& kv : args.all("--set")) {
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0)
+            return usageError(io, spec, "--set needs KEY=VALUE, got '" + kv + "'");
+        o.overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    return runCompare(o, io);
+}
+
 int cmdAudit(const Args& args, CliIo& io)
 {
     const auto& spec = *findCommand("audit");
@@ -675,6 +723,54 @@ int cmdAudit(const Args& args, CliIo& io)
     for (const auto& w : r.warnings)
         io.err << "warning: " << w << '\n';
     return r.ok ? kOk : kFailed;
+}
+
+int cmdApprovals(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("approvals");
+    const auto& p = args.positional;
+    if (p.empty())
+        return usageError(io, spec, "expected list, approve or reject");
+    ApprovalsOptions o;
+    const auto& verb = p[0];
+    if (verb == "list") {
+        if (p.size() != 2)
+            return usageError(io, spec, "expected: approvals list PROJECT.twin");
+        o.verb = ApprovalsOptions::Verb::List;
+    } else if (verb == "approve" || verb == "reject") {
+        if (p.size() != 3)
+            return usageError(io, spec, "expected: approvals " + verb + " PROJECT.twin ID");
+        o.verb =
+            verb == "approve" ? ApprovalsOptions::Verb::Approve : ApprovalsOptions::Verb::Reject;
+        const auto id = parseApprovalId(p[2]);
+        if (!id)
+            return usageError(io, spec,
+                              "ID must be a request number such as 12 or #12, got '" + p[2] +
+                                  "' (see `twindesk approvals list PROJECT.twin`)");
+        o.id = *id;
+    } else {
+        return usageError(io, spec, "unknown subcommand '" + verb + "'");
+    }
+    o.file = p[1];
+    o.all = args.flag("--all");
+    o.json = args.flag("--json");
+    if (o.all && o.verb != ApprovalsOptions::Verb::List)
+        return usageError(io, spec, "--all belongs to list");
+    if (args.option("--note") && o.verb != ApprovalsOptions::Verb::Approve)
+        return usageError(io, spec, "--note belongs to approve (reject takes --reason)");
+    if (args.option("--reason") && o.verb != ApprovalsOptions::Verb::Reject)
+        return usageError(io, spec, "--reason belongs to reject (approve takes --note)");
+    o.text = args.option("--note").value_or(args.option("--reason").value_or(""));
+    if (o.verb != ApprovalsOptions::Verb::List) {
+        if (auto user = args.option("--user")) {
+            o.user = *user;
+        } else if (const char* env = std::getenv("USER"); env != nullptr) {
+            o.user = env;
+        }
+        if (o.user.empty())
+            return usageError(io, spec, "who decides? pass --user NAME (or set USER)");
+    }
+    return runApprovals(o, io);
 }
 
 int cmdDemo(const Args& args, CliIo& io)

@@ -112,7 +112,9 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
             fs::remove(tmp.string() + suffix, ec);
     };
 
+    // The audit trail and the approval requests live in the results project.
     std::optional<policies::DecisionLog> decisionLog;
+    std::optional<policies::ApprovalGate> gate;
     if (store && !scenario->policyJson.empty()) {
         auto opened = policies::DecisionLog::open(*store);
         if (!opened) {
@@ -121,10 +123,19 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
             return 1;
         }
         decisionLog.emplace(std::move(opened).value());
+        auto approvals = policies::ApprovalGate::open(*store);
+        if (!approvals) {
+            io.err << "error: " << approvals.error().toString() << '\n';
+            decisionLog.reset();
+            cleanup();
+            return 1;
+        }
+        gate.emplace(std::move(approvals).value());
     }
     policies::RunOptions runOptions;
     runOptions.where = options.scenario.string() + ": /policy";
     runOptions.log = decisionLog ? &*decisionLog : nullptr;
+    runOptions.approvals = gate ? &*gate : nullptr;
     auto made = policies::ScenarioRun::make(scenarioRef, runOptions);
     if (!made) {
         io.err << "error: " << made.error().toString() << '\n';
@@ -139,6 +150,7 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
     auto abortRun = [&] {
         made->reset();
         decisionLog.reset();
+        gate.reset();
         cleanup();
     };
 
@@ -245,8 +257,13 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
                 abortRun();
                 return 1;
             }
+        // Both borrow the store's connection: close them before it closes. The loop that
+        // points at them is done.
         decisionLog.reset();
+        gate.reset();
     }
+    // The KPI module's report (docs/kpis.md): site scope, plus the loop's figures.
+    kpi["kpis"] = nlohmann::json::parse(policies::kpiJson(run.kpis()));
     if (store) {
         if (!batch.empty()) {
             if (auto s = store->appendSeries(batch); !s) {

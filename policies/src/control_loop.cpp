@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <exception>
+#include <mutex>
 #include <string>
+#include <thread>
 
 namespace twindesk::policies {
 
@@ -22,7 +25,130 @@ std::string fmt(double us)
     return std::to_string(static_cast<long long>(std::llround(us)));
 }
 
+// What `applied` (the guard's possibly modified action) needs: its own rules, plus the round's
+// rooms-per-round rule when that fired for the proposed action.
+ImpactAssessment needFor(const ApprovalConfig& config, const Action& proposed,
+                         const Action& applied, const ImpactAssessment& roundAssessment,
+                         const Observation& observation)
+{
+    if (applied == proposed)
+        return roundAssessment;
+    auto need = assessAction(config, applied, &observation);
+    ImpactAssessment roundOnly;
+    for (std::size_t i = 0; i < roundAssessment.rules.size(); ++i)
+        if (roundAssessment.rules[i] == "rooms-per-round") {
+            roundOnly.rules.push_back(roundAssessment.rules[i]);
+            roundOnly.reasons.push_back(roundAssessment.reasons[i]);
+        }
+    need.merge(roundOnly);
+    return need;
+}
+
+/// What a policy said: its actions, or why it failed (empty when it did not).
+struct Outcome
+{
+    std::vector<Action> actions;
+    std::string failure;
+};
+
+Outcome ask(Policy& policy, const Observation& observation)
+{
+    Outcome out;
+    try {
+        auto decided = policy.decide(observation);
+        if (decided)
+            out.actions = std::move(decided).value();
+        else
+            out.failure = decided.error().toString();
+    } catch (const std::exception& e) {
+        out.failure = std::string("policy threw: ") + e.what();
+    } catch (...) {
+        out.failure = "policy threw a non-standard exception";
+    }
+    return out;
+}
+
+std::string requestTag(std::int64_t id)
+{
+    return "#" + std::to_string(id);
+}
+
 } // namespace
+
+/// Runs decide() on its own thread so the loop can stop waiting after the timeout. The policy
+/// decides on a copy of the observation (the loop moves on while a late policy still runs); a
+/// late result is discarded, and while the policy is still busy every round falls back.
+class ControlLoop::DecideWorker
+{
+public:
+    explicit DecideWorker(Policy& policy) : m_policy(policy), m_thread([this] { run(); }) {}
+    ~DecideWorker()
+    {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_stop = true;
+        }
+        m_wake.notify_all();
+        m_thread.join(); // a policy that never returns holds this up: documented
+    }
+    DecideWorker(const DecideWorker&) = delete;
+    DecideWorker& operator=(const DecideWorker&) = delete;
+    DecideWorker(DecideWorker&&) = delete;
+    DecideWorker& operator=(DecideWorker&&) = delete;
+
+    /// The policy's outcome, or a failure when it is still busy or misses the deadline.
+    Outcome decide(const Observation& observation, std::chrono::milliseconds timeout)
+    {
+        std::unique_lock lock(m_mutex);
+        if (m_submitted && !m_done)
+            return Outcome{{}, "policy still busy with an earlier round that timed out"};
+        m_observation = observation; // the copy it decides on
+        m_submitted = true;
+        m_done = false;
+        m_wake.notify_all();
+        if (!m_finished.wait_for(lock, timeout, [this] { return m_done; }))
+            return Outcome{{}, "policy timed out after " + std::to_string(timeout.count()) + " ms"};
+        m_submitted = false;
+        return std::move(m_outcome);
+    }
+
+private:
+    void run()
+    {
+        std::unique_lock lock(m_mutex);
+        while (true) {
+            m_wake.wait(lock, [this] { return m_stop || (m_submitted && !m_done); });
+            if (m_stop)
+                return;
+            lock.unlock();
+            Outcome outcome = ask(m_policy, m_observation);
+            lock.lock();
+            m_outcome = std::move(outcome);
+            m_done = true;
+            m_finished.notify_all();
+        }
+    }
+
+    Policy& m_policy;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::condition_variable m_finished;
+    Observation m_observation;
+    Outcome m_outcome;
+    bool m_submitted = false; ///< a round was handed over and not yet collected
+    bool m_done = false;      ///< its outcome is ready
+    bool m_stop = false;
+    std::thread m_thread; // last: starts after the members it uses exist
+};
+
+ControlLoop::~ControlLoop() = default;
+
+void ControlLoop::setDecisionTimeout(std::chrono::milliseconds timeout)
+{
+    m_timeout = timeout;
+    if (timeout.count() > 0 && !m_worker)
+        m_worker = std::make_unique<DecideWorker>(m_policy);
+}
 
 double percentile(std::vector<double> samples, double p)
 {
@@ -63,7 +189,18 @@ twin::Result<bool> ControlLoop::step()
         while (m_nextDecision <= frame.time)
             m_nextDecision += m_policy.info().period;
     }
+    // Every frame, after the decisions: a person may have decided meanwhile (another process
+    // writes to the same file), and requests expire on source time.
+    if (m_gate != nullptr)
+        if (auto s = processApprovals(); !s)
+            return s.error();
     return true;
+}
+
+std::string ControlLoop::inputsJson() const
+{
+    return "{\"t\":" + std::to_string(m_observation.time()) +
+           ",\"points\":" + std::to_string(m_observation.pointCount()) + R"(,"ref":"historian"})";
 }
 
 twin::Status ControlLoop::run()
@@ -82,25 +219,20 @@ twin::Status ControlLoop::run()
 
 twin::Status ControlLoop::decideAndAct()
 {
+    const auto start = Clock::now();
+    auto s = decideAndActRound();
+    m_stats.latency.roundUs.push_back(m_observeUs + micros(start, Clock::now()));
+    return s;
+}
+
+twin::Status ControlLoop::decideAndActRound()
+{
     ++m_stats.decisions;
     m_stats.latency.observeUs.push_back(m_observeUs);
 
-    auto ask = [this](Policy& p, std::string& failure) -> std::vector<Action> {
-        try {
-            auto decided = p.decide(m_observation);
-            if (decided)
-                return std::move(decided).value();
-            failure = decided.error().toString();
-        } catch (const std::exception& e) {
-            failure = std::string("policy threw: ") + e.what();
-        } catch (...) {
-            failure = "policy threw a non-standard exception";
-        }
-        return {};
-    };
     const auto t0 = Clock::now();
-    std::string failure;
-    auto actions = ask(m_policy, failure);
+    auto [actions, failure] =
+        m_worker ? m_worker->decide(m_observation, m_timeout) : ask(m_policy, m_observation);
     const double decideUs = micros(t0, Clock::now());
     m_stats.latency.decideUs.push_back(decideUs);
     if (failure.empty())
@@ -108,14 +240,13 @@ twin::Status ControlLoop::decideAndAct()
 
     ++m_stats.policyErrors;
     if (m_fallback != nullptr) {
-        std::string fallbackFailure;
-        auto safe = ask(*m_fallback, fallbackFailure);
-        if (fallbackFailure.empty()) {
+        auto safe = ask(*m_fallback, m_observation);
+        if (safe.failure.empty()) {
             ++m_stats.fallbacks;
-            return act(*m_fallback, safe, decideUs,
+            return act(*m_fallback, safe.actions, decideUs,
                        "fallback after " + m_policy.info().id + ": " + failure);
         }
-        failure += "; fallback " + m_fallback->info().id + " failed too: " + fallbackFailure;
+        failure += "; fallback " + m_fallback->info().id + " failed too: " + safe.failure;
     }
     if (m_log == nullptr)
         return {};
@@ -130,33 +261,69 @@ twin::Status ControlLoop::decideAndAct()
     return m_log->append(std::move(r));
 }
 
+std::optional<int> ControlLoop::workloadsOf(const Action& action) const
+{
+    if (action.kind != ActionKind::PowerHost)
+        return std::nullopt;
+    return m_sink.workloadsOn(action.target);
+}
+
 twin::Status ControlLoop::act(const Policy& by, const std::vector<Action>& actions, double decideUs,
                               const std::string& note)
 {
     const auto& info = by.info();
-    for (const auto& action : actions) {
+    // The round is assessed as proposed (rooms-per-round is about the policy's reach); each
+    // action's own rules are checked again on what the guard lets through.
+    std::vector<ImpactAssessment> impact;
+    if (m_gate != nullptr)
+        impact = ApprovalGate::assess(m_approvalConfig, actions, &m_observation);
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+        const auto& action = actions[i];
         ++m_stats.proposed;
         const auto g0 = Clock::now();
         const auto checked = m_guard.check(action, m_observation.time(), info.emits,
-                                           m_observation.value(action.target));
+                                           m_observation.value(action.target), workloadsOf(action));
         const auto g1 = Clock::now();
+        if (checked.rule == "oscillation")
+            ++m_stats.oscillations;
         std::string verdict(verdictName(checked.verdict));
         if (!checked.rule.empty())
             verdict += " (" + checked.rule + "): " + checked.reason;
         if (!note.empty())
             verdict += " [" + note + "]";
         std::string applied;
+        std::string approval;
         if (checked.verdict != Verdict::Rejected) {
-            if (auto s = m_sink.submit(checked.action); s) {
+            ImpactAssessment need;
+            if (m_gate != nullptr)
+                need = needFor(m_approvalConfig, action, checked.action, impact[i], m_observation);
+            if (need.highImpact() && !m_approvalConfig.autoApprove) {
+                auto requested = requestApproval(info, checked.action, need);
+                if (!requested)
+                    return requested.error();
+                approval = std::move(requested).value();
+            } else if (auto s = m_sink.submit(checked.action); s) {
                 applied = sim::describeAction(checked.action);
                 m_guard.applied(checked.action, m_observation.time());
                 ++m_stats.applied;
                 if (checked.verdict == Verdict::Modified)
                     ++m_stats.modified;
+                if (m_gate != nullptr) {
+                    if (need.highImpact())
+                        ++m_stats.autoApproved;
+                    // What waited for approval on this target is obsolete now.
+                    if (auto old = m_gate->supersede(checked.action); !old)
+                        return old.error();
+                }
             } else {
                 verdict = "rejected by the sink: " + s.error().message;
                 ++m_stats.rejected;
             }
+            if (m_gate == nullptr)
+                approval = applied.empty() ? "" : "auto";
+            else if (approval.empty())
+                approval = need.highImpact() ? "auto (high-impact: " + need.reason() + ")"
+                                             : "not required";
         } else {
             ++m_stats.rejected;
         }
@@ -174,12 +341,10 @@ twin::Status ControlLoop::act(const Policy& by, const std::vector<Action>& actio
         r.policyVersion = info.version;
         r.policyHash = info.hash;
         r.modelHash = m_modelHash;
-        r.inputs = "{\"t\":" + std::to_string(m_observation.time()) +
-                   ",\"points\":" + std::to_string(m_observation.pointCount()) +
-                   R"(,"ref":"historian"})";
+        r.inputs = inputsJson();
         r.proposed = sim::describeAction(action);
         r.verdict = verdict;
-        r.approval = applied.empty() ? "" : "auto";
+        r.approval = approval;
         r.applied = applied;
         r.latency = "{\"observe\":" + fmt(m_observeUs) + ",\"decide\":" + fmt(decideUs) +
                     ",\"guard\":" + fmt(guardUs) + ",\"act\":" + fmt(actUs) + "}";
@@ -188,6 +353,145 @@ twin::Status ControlLoop::act(const Policy& by, const std::vector<Action>& actio
         m_stats.latency.logUs.push_back(micros(l0, Clock::now()));
     }
     return {};
+}
+
+twin::Result<std::string> ControlLoop::requestApproval(const PolicyInfo& info, const Action& action,
+                                                       const ImpactAssessment& need)
+{
+    // A policy proposes the same change again each round until it is applied: one request.
+    auto open = m_gate->findOpen(action);
+    if (!open)
+        return open.error();
+    if (*open)
+        return "pending " + requestTag((*open)->id) + " (requested earlier)";
+    // A different change of the same target replaces what was waiting.
+    if (auto old = m_gate->supersede(action); !old)
+        return old.error();
+    ApprovalRequest request;
+    request.requestedMs = m_observation.time() * 1000;
+    request.expiresMs = request.requestedMs + m_approvalConfig.expiry * 1000;
+    request.policyId = info.id;
+    request.action = action;
+    request.reason = need.reason();
+    // The loop is the log's only writer: the row about to be appended proposes it.
+    request.decisionSeq = m_log != nullptr ? m_log->lastSeq() + 1 : 0;
+    auto id = m_gate->request(request);
+    if (!id)
+        return id.error();
+    ++m_stats.pendingApprovals;
+    return "pending " + requestTag(*id) + ": " + request.reason;
+}
+
+twin::Status ControlLoop::processApprovals()
+{
+    auto due = m_gate->poll(m_observation.time() * 1000);
+    if (!due)
+        return due.error();
+    for (const auto& request : *due) {
+        const auto tag = requestTag(request.id);
+        twin::Result<std::int64_t> seq = std::int64_t{0};
+        switch (request.status) {
+        case ApprovalStatus::Approved:
+            if (auto s = applyApproved(request); !s)
+                return s;
+            continue;
+        case ApprovalStatus::Rejected:
+            ++m_stats.rejectedByApprover;
+            seq = logOutcome(request, "not applied",
+                             "rejected " + tag + " by " + request.decidedBy +
+                                 (request.note.empty() ? "" : ": " + request.note),
+                             {}, {});
+            break;
+        case ApprovalStatus::Expired:
+            ++m_stats.expired;
+            seq = logOutcome(request, "not applied", "expired " + tag, {}, {});
+            break;
+        case ApprovalStatus::Superseded:
+            ++m_stats.superseded;
+            seq = logOutcome(request, "not applied", "superseded " + tag + ": " + request.note, {},
+                             {});
+            break;
+        default: // failed without a logged outcome (a crash in between): log it now
+            seq = logOutcome(request, "not applied", "failed " + tag + ": " + request.note, {}, {});
+            break;
+        }
+        if (!seq)
+            return seq.error();
+        if (auto s = m_gate->markReported(request.id, *seq); !s)
+            return s;
+    }
+    return {};
+}
+
+twin::Status ControlLoop::applyApproved(const ApprovalRequest& request)
+{
+    const auto now = m_observation.time();
+    const std::string approval = "approved " + requestTag(request.id) + " by " + request.decidedBy;
+    // The state may have changed since the request: the guard checks it again.
+    const auto g0 = Clock::now();
+    const auto checked =
+        m_guard.check(request.action, now, {request.action.kind},
+                      m_observation.value(request.action.target), workloadsOf(request.action));
+    const auto g1 = Clock::now();
+    std::string verdict(verdictName(checked.verdict));
+    if (!checked.rule.empty())
+        verdict += " (" + checked.rule + "): " + checked.reason;
+    std::string applied;
+    std::string failure;
+    if (checked.verdict == Verdict::Rejected) {
+        failure = "refused by the safety guard when applied: " + verdict;
+    } else if (auto s = m_sink.submit(checked.action); s) {
+        applied = sim::describeAction(checked.action);
+        m_guard.applied(checked.action, now);
+        ++m_stats.applied;
+        ++m_stats.approved;
+        if (checked.verdict == Verdict::Modified)
+            ++m_stats.modified;
+    } else {
+        verdict = "rejected by the sink: " + s.error().message;
+        failure = "refused by the sink when applied: " + s.error().message;
+    }
+    if (!failure.empty())
+        ++m_stats.rejected;
+    const auto g2 = Clock::now();
+    m_stats.latency.guardUs.push_back(micros(g0, g1));
+    m_stats.latency.actUs.push_back(micros(g1, g2));
+    auto seq =
+        logOutcome(request, verdict, approval, applied,
+                   "{\"guard\":" + fmt(micros(g0, g1)) + ",\"act\":" + fmt(micros(g1, g2)) + "}");
+    if (!seq)
+        return seq.error();
+    return failure.empty() ? m_gate->markApplied(request.id, *seq)
+                           : m_gate->markFailed(request.id, failure, *seq);
+}
+
+twin::Result<std::int64_t> ControlLoop::logOutcome(const ApprovalRequest& request,
+                                                   std::string verdict, std::string approval,
+                                                   std::string applied, std::string latency)
+{
+    if (m_log == nullptr)
+        return std::int64_t{0};
+    DecisionRecord r;
+    r.timeMs = m_observation.time() * 1000;
+    r.policyId = request.policyId;
+    // The policy that proposed it, when it is one of this loop's.
+    for (const Policy* p :
+         {static_cast<const Policy*>(&m_policy), static_cast<const Policy*>(m_fallback)})
+        if (p != nullptr && p->info().id == request.policyId) {
+            r.policyVersion = p->info().version;
+            r.policyHash = p->info().hash;
+            break;
+        }
+    r.modelHash = m_modelHash;
+    r.inputs = inputsJson();
+    r.proposed = sim::describeAction(request.action);
+    r.verdict = std::move(verdict);
+    r.approval = std::move(approval);
+    r.applied = std::move(applied);
+    r.latency = std::move(latency);
+    if (auto s = m_log->append(std::move(r)); !s)
+        return s.error();
+    return m_log->lastSeq();
 }
 
 } // namespace twindesk::policies

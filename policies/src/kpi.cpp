@@ -96,13 +96,13 @@ LoopKpis loopKpis(const LoopStats& st)
     l.actionsApplied = st.applied;
     l.actionsModified = st.modified;
     l.guardRejections = st.rejected;
-    l.oscillations = 0; // PENDING(loop stats)
+    l.oscillations = st.oscillations;
     l.fallbacks = st.fallbacks;
     l.policyErrors = st.policyErrors;
     l.decideP50Us = percentile(st.latency.decideUs, 50);
     l.decideP99Us = percentile(st.latency.decideUs, 99);
-    l.decisionP50Us = percentile(st.latency.decideUs, 50);
-    l.decisionP99Us = percentile(st.latency.decideUs, 99);
+    l.decisionP50Us = percentile(st.latency.roundUs, 50);
+    l.decisionP99Us = percentile(st.latency.roundUs, 99);
     return l;
 }
 

@@ -1,6 +1,7 @@
 #include <twindesk/policies/adaptive_conference_policy.h>
 #include <twindesk/policies/fixed_schedule_policy.h>
 #include <twindesk/policies/policy_registry.h>
+#include <twindesk/policies/rule_policy.h>
 
 #include <nlohmann/json.hpp>
 
@@ -14,8 +15,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-/// Reads a policy's "params" object: every key must be declared, every value of its type;
-/// errors name "<where>/params/<key>".
+/// Reads a JSON object of settings (a policy's "params", the "guard", the "approvals"): every
+/// key must be declared, every value of its type; errors name "<where>/<key>".
 class Params
 {
 public:
@@ -105,10 +106,7 @@ public:
         }
         return {};
     }
-    [[nodiscard]] std::string at(const std::string& key) const
-    {
-        return m_where + "/params/" + key;
-    }
+    [[nodiscard]] std::string at(const std::string& key) const { return m_where + "/" + key; }
     [[nodiscard]] const std::string& where() const { return m_where; }
 
 private:
@@ -138,6 +136,10 @@ std::vector<PolicyDescription> availablePolicies()
          "comfort_heating_c, comfort_cooling_c, standby_heating_c, standby_cooling_c, "
          "warmup_rate_k_per_h, cooldown_rate_k_per_h, min_lead_s, max_lead_s, "
          "vacancy_delay_s, min_standby_s, learn_rates)"},
+        {"rules",
+         "declarative rules from a YAML or JSON file: conditions over points, time and "
+         "calendar with hysteresis, for-durations and minimum dwell (params: file; format in "
+         "docs/rules.md)"},
         {"fixed-schedule",
          "the BMS baseline: occupied setpoints on weekdays within set hours, setback otherwise "
          "(params: occupied_heating_c, occupied_cooling_c, setback_heating_c, "
@@ -147,7 +149,8 @@ std::vector<PolicyDescription> availablePolicies()
 }
 
 twin::Result<std::unique_ptr<Policy>> createPolicy(const std::string& policyJson,
-                                                   const std::string& where)
+                                                   const std::string& where,
+                                                   const std::filesystem::path& baseDir)
 {
     const auto j = Json::parse(policyJson, nullptr, false);
     if (j.is_discarded() || !j.is_object())
@@ -158,14 +161,15 @@ twin::Result<std::unique_ptr<Policy>> createPolicy(const std::string& policyJson
                                where + "/name");
     const std::string name = j["name"].get<std::string>();
     for (const auto& [key, value] : j.items())
-        if (key != "name" && key != "params")
+        if (key != "name" && key != "params" && key != "guard" && key != "approvals" &&
+            key != "timeout_ms")
             return twin::makeError(twin::ErrorCode::ParseError, "unknown key '" + key + "'",
                                    where + "/" + key);
     const Json params = j.value("params", Json::object());
     if (!params.is_object())
         return twin::makeError(twin::ErrorCode::ParseError, "expected an object",
                                where + "/params");
-    const Params in(params, where, name);
+    const Params in(params, where + "/params", name);
     auto wrap = [&](auto made) -> twin::Result<std::unique_ptr<Policy>> {
         if (!made)
             return twin::makeError(made.error().code, made.error().message, where + "/params");
@@ -218,12 +222,119 @@ twin::Result<std::unique_ptr<Policy>> createPolicy(const std::string& policyJson
             return s.error();
         return wrap(AdaptiveConferencePolicy::make(p));
     }
+    if (name == "rules") {
+        if (auto s = in.known({"file"}); !s)
+            return s.error();
+        if (!params.contains("file") || !params["file"].is_string())
+            return twin::makeError(twin::ErrorCode::ParseError,
+                                   "expected the rule file's path (YAML or JSON)", in.at("file"));
+        std::filesystem::path file = params["file"].get<std::string>();
+        if (file.is_relative() && !baseDir.empty())
+            file = baseDir / file;
+        auto policy = RulePolicy::load(file);
+        if (!policy) // the rule file's own file:line:col says more than the scenario path
+            return policy.error();
+        return std::unique_ptr<Policy>(std::move(policy).value());
+    }
     std::string names;
     for (const auto& d : availablePolicies())
         names += (names.empty() ? "" : ", ") + d.name;
     return twin::makeError(twin::ErrorCode::NotFound,
                            "no policy named '" + name + "' (available: " + names + ")",
                            where + "/name");
+}
+
+twin::Result<LoopSettings> loopSettings(const std::string& policyJson, const std::string& where)
+{
+    LoopSettings out;
+    const auto j = Json::parse(policyJson, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        return twin::makeError(twin::ErrorCode::ParseError,
+                               R"(expected an object {"name": ..., "params": {...}})", where);
+    if (j.contains("timeout_ms")) {
+        const auto& t = j["timeout_ms"];
+        if (!t.is_number_integer() || t.get<std::int64_t>() < 0)
+            return twin::makeError(twin::ErrorCode::ParseError,
+                                   "expected a whole number of milliseconds >= 0",
+                                   where + "/timeout_ms");
+        out.timeoutMs = t.get<std::int64_t>();
+    }
+    if (j.contains("guard")) {
+        const auto& g = j["guard"];
+        if (!g.is_object())
+            return twin::makeError(twin::ErrorCode::ParseError, "expected an object",
+                                   where + "/guard");
+        const Params in(g, where + "/guard", "the guard");
+        auto& c = out.guard;
+        int reversals = c.oscillationReversals;
+        int migrations = c.maxMigrationsPerInterval;
+        if (auto s =
+                in.known({"min_setpoint_c", "max_setpoint_c", "clamp_out_of_bounds",
+                          "max_setpoint_step_k", "min_dwell_s", "max_migrations_per_interval",
+                          "migration_interval_s", "oscillation_reversals", "oscillation_window_s"});
+            !s)
+            return s.error();
+        if (auto s = all({in.number("min_setpoint_c", c.minSetpointC),
+                          in.number("max_setpoint_c", c.maxSetpointC),
+                          in.boolean("clamp_out_of_bounds", c.clampOutOfBounds),
+                          in.number("max_setpoint_step_k", c.maxSetpointStep),
+                          in.seconds("min_dwell_s", c.minDwell),
+                          in.integer("max_migrations_per_interval", migrations),
+                          in.seconds("migration_interval_s", c.migrationInterval),
+                          in.integer("oscillation_reversals", reversals),
+                          in.seconds("oscillation_window_s", c.oscillationWindow)});
+            !s)
+            return s.error();
+        c.oscillationReversals = reversals;
+        c.maxMigrationsPerInterval = migrations;
+        if (c.maxSetpointC < c.minSetpointC || c.maxSetpointStep <= 0.0 || reversals < 1 ||
+            migrations < 0)
+            return twin::makeError(twin::ErrorCode::InvalidArgument,
+                                   "need min_setpoint_c <= max_setpoint_c, max_setpoint_step_k > "
+                                   "0, oscillation_reversals >= 1, "
+                                   "max_migrations_per_interval >= 0",
+                                   where + "/guard");
+    }
+    if (j.contains("approvals")) {
+        const auto& a = j["approvals"];
+        if (!a.is_object())
+            return twin::makeError(twin::ErrorCode::ParseError, "expected an object",
+                                   where + "/approvals");
+        const Params in(a, where + "/approvals", "the approvals");
+        auto& c = out.approvals;
+        if (auto s =
+                in.known({"auto_approve", "expiry_s", "power_host_off", "setpoint_outside_band",
+                          "comfort_low_c", "comfort_high_c", "max_rooms_per_round", "always"});
+            !s)
+            return s.error();
+        if (auto s =
+                all({in.boolean("auto_approve", c.autoApprove), in.seconds("expiry_s", c.expiry),
+                     in.boolean("power_host_off", c.powerHostOff),
+                     in.boolean("setpoint_outside_band", c.setpointOutsideBand),
+                     in.number("comfort_low_c", c.comfortLowC),
+                     in.number("comfort_high_c", c.comfortHighC),
+                     in.integer("max_rooms_per_round", c.maxRoomsPerRound)});
+            !s)
+            return s.error();
+        if (a.contains("always")) {
+            if (!a["always"].is_array())
+                return twin::makeError(twin::ErrorCode::ParseError,
+                                       R"(expected an array of action kinds, e.g. ["MigrateVm"])",
+                                       in.at("always"));
+            for (const auto& k : a["always"]) {
+                const auto kind =
+                    k.is_string() ? sim::parseActionKind(k.get<std::string>()) : std::nullopt;
+                if (!kind)
+                    return twin::makeError(twin::ErrorCode::ParseError,
+                                           k.dump() + " is not an action kind (SetSetpoint, "
+                                                      "SetMode, Switch, Dim, MigrateVm, "
+                                                      "PowerHost, Throttle)",
+                                           in.at("always"));
+                c.alwaysKinds.push_back(*kind);
+            }
+        }
+    }
+    return out;
 }
 
 } // namespace twindesk::policies

@@ -40,7 +40,7 @@ twin::Result<std::unique_ptr<ScenarioRun>> ScenarioRun::make(const sim::Scenario
     const std::string where =
         options.where.empty() ? scenario.file.string() + ": /policy" : options.where;
     if (!policyJson.empty()) {
-        auto created = createPolicy(policyJson, where);
+        auto created = createPolicy(policyJson, where, scenario.file.parent_path());
         if (!created)
             return created.error();
         run->m_policy = std::move(created).value();
@@ -66,8 +66,21 @@ twin::Result<std::unique_ptr<ScenarioRun>> ScenarioRun::make(const sim::Scenario
     run->m_source = std::make_unique<FrameSource>(*run->m_engine);
     run->m_loop = std::make_unique<ControlLoop>(*run->m_source, *run->m_engine, *run->m_policy,
                                                 std::move(observation), options.log, scenario.name);
-    if (options.guard)
-        run->m_loop->setGuard(*options.guard);
+    auto settings = loopSettings(policyJson, where);
+    if (!settings)
+        return settings.error();
+    run->m_loop->setGuard(options.guard ? *options.guard : settings->guard);
+    if (settings->timeoutMs > 0)
+        run->m_loop->setDecisionTimeout(std::chrono::milliseconds(settings->timeoutMs));
+    ApprovalGate* gate = options.approvals;
+    if (gate == nullptr) {
+        auto memory = ApprovalGate::inMemory();
+        if (!memory)
+            return memory.error();
+        run->m_ownGate.emplace(std::move(memory).value());
+        gate = &*run->m_ownGate;
+    }
+    run->m_loop->setApprovals(gate, settings->approvals);
     if (options.fallbackToBaseline && run->m_policy->info().id != "fixed-schedule") {
         auto baseline = FixedSchedulePolicy::make({});
         if (!baseline)

@@ -2,6 +2,9 @@
 #include "cli.h"
 #include "test_registry.h"
 
+#include <twindesk/policies/approval_gate.h>
+#include <twindesk/twin/project_store.h>
+
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -34,6 +37,23 @@ Run cli(std::vector<std::string> args)
 }
 
 const std::string kDemo = std::string(TWINDESK_SOURCE_DIR) + "/assets/demo/office.ttl";
+
+// Runs the built executable (a separate process, its own connection to the file).
+Run exe(const QStringList& args, const QString& user = QStringLiteral("cli-tester"))
+{
+    QProcess p;
+    auto env = QProcessEnvironment::systemEnvironment();
+    if (user.isEmpty())
+        env.remove("USER");
+    else
+        env.insert("USER", user);
+    p.setProcessEnvironment(env);
+    p.start(TWINDESK_EXE, args);
+    if (!p.waitForFinished(60000))
+        return {-1, {}, "timeout"};
+    return {p.exitCode(), p.readAllStandardOutput().toStdString(),
+            p.readAllStandardError().toStdString()};
+}
 
 std::string readAll(const fs::path& file)
 {
@@ -93,7 +113,7 @@ private Q_SLOTS:
         QCOMPARE(rel["runsOn"].toInt(), 60);
         auto human = cli({"info", project});
         QCOMPARE(human.code, 0);
-        QVERIFY(human.out.find("schema       2") != std::string::npos);
+        QVERIFY(human.out.find("schema       3") != std::string::npos);
     }
 
     void importRefusesToOverwrite()
@@ -273,6 +293,122 @@ private Q_SLOTS:
         QVERIFY(ok.out.find("intact, 0 rows") != std::string::npos);
         QCOMPARE(cli({"audit", "verify", path("none.twin")}).code, 1);
         QCOMPARE(cli({"audit", "check", project}).code, 2);
+    }
+
+    void approvalsThroughTheExecutable()
+    {
+        // A results file with two requests the loop is holding back (made here as the loop
+        // would), then decided by the real executable.
+        const auto file = path("approvals.twin");
+        const std::int64_t t0 = 1'736'186'400'000; // 2025-01-06T18:00:00Z
+        {
+            auto store = twindesk::twin::ProjectStore::create(file);
+            QVERIFY(store.ok());
+            auto gate = twindesk::policies::ApprovalGate::open(*store);
+            QVERIFY(gate.ok());
+            twindesk::policies::ApprovalRequest r;
+            r.requestedMs = t0;
+            r.expiresMs = t0 + 3'600'000;
+            r.policyId = "fixed-schedule";
+            r.action = {twindesk::sim::ActionKind::SetSetpoint, "urn:t:heat", 16.0, {}, {}};
+            r.reason = "setpoint-outside-band: setpoint 16 °C is outside 19..26 °C";
+            QCOMPARE(gate->request(r).value(), std::int64_t{1});
+            r.action = {twindesk::sim::ActionKind::PowerHost, "urn:t:host7", 0.0, {}, {}};
+            r.reason = "power-host-off: powers host 'urn:t:host7' off";
+            QCOMPARE(gate->request(r).value(), std::int64_t{2});
+        }
+        const auto qfile = QString::fromStdString(file);
+
+        auto list = exe({"approvals", "list", qfile});
+        QVERIFY2(list.code == 0, list.err.c_str());
+        QVERIFY2(list.out.find("2 pending approval requests") != std::string::npos,
+                 list.out.c_str());
+        QVERIFY(list.out.find("#1  requested 2025-01-06T18:00:00Z  expires "
+                              "2025-01-06T19:00:00Z  policy fixed-schedule") != std::string::npos);
+        QVERIFY(list.out.find("SetSetpoint target=urn:t:heat value=16") != std::string::npos);
+        QVERIFY(list.out.find("power-host-off: powers host 'urn:t:host7' off") !=
+                std::string::npos);
+        auto json = exe({"approvals", "list", qfile, "--json"});
+        QCOMPARE(json.code, 0);
+        const auto array = QJsonDocument::fromJson(QByteArray::fromStdString(json.out)).array();
+        QCOMPARE(array.size(), 2);
+        const auto first = array[0].toObject();
+        QCOMPARE(first["id"].toInt(), 1);
+        QCOMPARE(first["status"].toString(), QString("pending"));
+        QCOMPARE(first["requested"].toString(), QString("2025-01-06T18:00:00Z"));
+        QCOMPARE(first["expires_ms"].toDouble(), double(t0 + 3'600'000));
+        QCOMPARE(first["kind"].toString(), QString("SetSetpoint"));
+        QCOMPARE(first["value"].toDouble(), 16.0);
+        QVERIFY(first["outcome_seq"].isNull());
+
+        auto approve = exe(
+            {"approvals", "approve", qfile, "1", "--user", "zoë", "--note", "cold snap is over"});
+        QVERIFY2(approve.code == 0, approve.err.c_str());
+        QVERIFY(approve.out.find("approved #1") != std::string::npos);
+        QVERIFY(approve.out.find("as zoë") != std::string::npos);
+        // $USER is the default approver; "#2" is accepted as the id.
+        auto reject =
+            exe({"approvals", "reject", qfile, "#2", "--reason", "runs the payroll VM"}, "ops");
+        QVERIFY2(reject.code == 0, reject.err.c_str());
+        {
+            auto store =
+                twindesk::twin::ProjectStore::open(file, twindesk::twin::OpenMode::ReadOnly);
+            QVERIFY(store.ok());
+            auto gate = twindesk::policies::ApprovalGate::open(*store);
+            const auto one = gate->get(1).value();
+            QCOMPARE(one.status, twindesk::policies::ApprovalStatus::Approved);
+            QCOMPARE(one.decidedBy, std::string("zoë"));
+            QCOMPARE(one.note, std::string("cold snap is over"));
+            QVERIFY(one.decidedAt.size() == 20 && one.decidedAt.back() == 'Z');
+            const auto two = gate->get(2).value();
+            QCOMPARE(two.status, twindesk::policies::ApprovalStatus::Rejected);
+            QCOMPARE(two.decidedBy, std::string("ops"));
+            QCOMPARE(two.note, std::string("runs the payroll VM"));
+        }
+
+        // Refusals: exit 1, the file and the id named.
+        auto again = exe({"approvals", "reject", qfile, "1"});
+        QCOMPARE(again.code, 1);
+        QVERIFY2(again.err.find(file) != std::string::npos, again.err.c_str());
+        QVERIFY(again.err.find("#1") != std::string::npos);
+        QVERIFY(again.err.find("not pending (approved by zoë") != std::string::npos);
+        auto unknown = exe({"approvals", "approve", qfile, "99"});
+        QCOMPARE(unknown.code, 1);
+        QVERIFY(unknown.err.find("#99") != std::string::npos);
+        QVERIFY(unknown.err.find("no such request") != std::string::npos);
+        // Usage and file errors: exit 2.
+        for (const char* bad : {"abc", "0", "-1", "1.5", "#", "99999999999999999999"}) {
+            auto r = exe({"approvals", "approve", qfile, bad});
+            QVERIFY2(r.code == 2, bad);
+            QVERIFY(r.err.find("usage: twindesk approvals") != std::string::npos);
+        }
+        const auto missing = path("missing.twin");
+        auto noFile = exe({"approvals", "list", QString::fromStdString(missing)});
+        QCOMPARE(noFile.code, 2);
+        QVERIFY(noFile.err.find(missing) != std::string::npos);
+        QVERIFY(!fs::exists(missing));
+        QCOMPARE(exe({"approvals", "approve", qfile, "1", "--reason", "x"}).code, 2);
+        QCOMPARE(exe({"approvals", "list", qfile, "--note", "x"}).code, 2);
+        QCOMPARE(exe({"approvals", "frobnicate", qfile}).code, 2);
+        QCOMPARE(exe({"approvals"}).code, 2);
+        auto nobody = exe({"approvals", "approve", qfile, "1"}, QString());
+        QCOMPARE(nobody.code, 2);
+        QVERIFY(nobody.err.find("--user") != std::string::npos);
+
+        // Nothing pending any more; --all shows the outcomes.
+        auto none = exe({"approvals", "list", qfile});
+        QCOMPARE(none.code, 0);
+        QVERIFY(none.out.find("no pending approval requests") != std::string::npos);
+        auto all = exe({"approvals", "list", qfile, "--all"});
+        QCOMPARE(all.code, 0);
+        QVERIFY(all.out.find("2 approval requests") != std::string::npos);
+        QVERIFY(all.out.find("#1  approved") != std::string::npos);
+        QVERIFY(all.out.find("#2  rejected") != std::string::npos);
+        QVERIFY(all.out.find("by ops at ") != std::string::npos);
+        QVERIFY(all.out.find("runs the payroll VM") != std::string::npos);
+        // The command is in the help text.
+        auto help = cli({"--help"});
+        QVERIFY(help.out.find("approvals (list PROJECT.twin") != std::string::npos);
     }
 
     void executableHeadlessDemo()

@@ -328,6 +328,47 @@ private Q_SLOTS:
         QVERIFY(!negative.ok());
     }
 
+    void registryLoadsRuleFilesAndLoopSettings()
+    {
+        const auto scenarios = kSource / "assets/scenarios";
+        auto rules =
+            createPolicy(R"({"name":"rules","params":{"file":"../rules/conference-setback.yaml"}})",
+                         "c.json: /policy", scenarios);
+        QVERIFY2(rules.ok(), rules.ok() ? "" : rules.error().toString().c_str());
+        QCOMPARE((*rules)->info().id, std::string("rules:conference-setback"));
+        auto missing = createPolicy(R"({"name":"rules","params":{"file":"nope.yaml"}})",
+                                    "c.json: /policy", scenarios);
+        QVERIFY(!missing.ok());
+        QVERIFY2(missing.error().toString().find("nope.yaml") != std::string::npos,
+                 missing.error().toString().c_str());
+        auto noFile = createPolicy(R"({"name":"rules","params":{}})", "c.json: /policy");
+        QVERIFY(!noFile.ok());
+        QCOMPARE(noFile.error().where, std::string("c.json: /policy/params/file"));
+
+        auto settings = loopSettings(
+            R"({"name":"fixed-schedule","timeout_ms":250,
+                "guard":{"min_dwell_s":120,"oscillation_reversals":4},
+                "approvals":{"auto_approve":false,"expiry_s":900,"always":["MigrateVm"]}})",
+            "c.json: /policy");
+        QVERIFY(settings.ok());
+        QCOMPARE(settings->timeoutMs, std::int64_t{250});
+        QCOMPARE(settings->guard.minDwell, Seconds{120});
+        QCOMPARE(settings->guard.oscillationReversals, 4);
+        QVERIFY(!settings->approvals.autoApprove);
+        QCOMPARE(settings->approvals.expiry, Seconds{900});
+        QCOMPARE(settings->approvals.alwaysKinds.size(), std::size_t{1});
+        // Simulation approves automatically unless told otherwise.
+        QVERIFY(loopSettings(R"({"name":"fixed-schedule"})", "x")->approvals.autoApprove);
+        auto badGuard = loopSettings(R"({"name":"x","guard":{"min_dwel_s":1}})", "c.json: /policy");
+        QVERIFY(!badGuard.ok());
+        QCOMPARE(badGuard.error().where, std::string("c.json: /policy/guard/min_dwel_s"));
+        auto badKind =
+            loopSettings(R"({"name":"x","approvals":{"always":["Reboot"]}})", "c.json: /policy");
+        QVERIFY(!badKind.ok());
+        QVERIFY(badKind.error().message.find("Reboot") != std::string::npos);
+        QVERIFY(!loopSettings(R"({"name":"x","timeout_ms":-1})", "x").ok());
+    }
+
     // Two days of the demo office: the adaptive rooms use less energy in scope than the
     // time-clock baseline, meetings still start in the band, runs are bit-identical.
     void scenarioRunsCompareAndRepeat()
@@ -349,6 +390,7 @@ private Q_SLOTS:
         auto baseline = runOf("conference-baseline.json");
         auto adaptive = runOf("conference-adaptive.json");
         auto again = runOf("conference-adaptive.json");
+        auto rules = runOf("conference-rules.json");
         QCOMPARE(adaptive->engine().stateHash(), again->engine().stateHash());
         QCOMPARE(adaptive->loop()->stats().applied, again->loop()->stats().applied);
         const KpiScope conference{{"conference"}};
@@ -362,6 +404,10 @@ private Q_SLOTS:
         QCOMPARE(b.comfort.meetingsStarted, a.comfort.meetingsStarted);
         QVERIFY(b.comfort.meetingsStartedOutside <= b.comfort.meetingsStarted / 10);
         QCOMPARE(b.loop->fallbacks, std::int64_t{0});
+        const auto c = rules->kpis(conference);
+        QVERIFY(c.energy.totalKwh < a.energy.totalKwh);
+        QCOMPARE(c.loop->policyErrors, std::int64_t{0});
+        QVERIFY(c.loop->actionsApplied > 0);
         QVERIFY(b.loop->actionsApplied > 0);
     }
 };

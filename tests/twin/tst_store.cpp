@@ -265,7 +265,7 @@ private Q_SLOTS:
         QCOMPARE(ProjectStore::kApplicationId, 1415007812);
         auto store = ProjectStore::open(path);
         QVERIFY2(store.ok(), store.ok() ? "" : store.error().toString().c_str());
-        QCOMPARE(store->schemaVersion(), 2);
+        QCOMPARE(store->schemaVersion(), ProjectStore::kSchemaVersion); // 1 → 2 → 3 at once
         auto g = store->loadModel();
         QVERIFY(g.ok());
         QCOMPARE(g->entityCount(), std::size_t{1});
@@ -273,6 +273,73 @@ private Q_SLOTS:
         const Sample s{"urn:old:p", 1, 2.0};
         QVERIFY(store->appendSamples(std::span(&s, 1)).ok()); // the v2 tables exist now
         QVERIFY(fs::exists(path.string() + ".schema-v1.bak"));
+    }
+
+    void migratesVersion2Forward()
+    {
+        // A schema-2 project (model, historian, a decision) as TwinDesk 0.2 wrote it: a current
+        // file with the v3 table removed and the version set back.
+        const auto path = file("v2.twin");
+        {
+            auto store = ProjectStore::create(path);
+            QVERIFY(store.ok());
+            QVERIFY(store->saveModel(sampleGraph()).ok());
+            QVERIFY(store->setMeta("source_triples", "123").ok());
+            const Sample s{"urn:x:temp", 1'700'000'000'000, 21.5};
+            QVERIFY(store->appendSamples(std::span(&s, 1)).ok());
+        }
+        execRaw(path, "INSERT INTO decision_log(seq, t, policy_id, policy_version, policy_hash, "
+                      "prev_hash, row_hash) VALUES (1, 5, 'p', '1', 'h', 'g', 'r');"
+                      "DROP TABLE approvals; PRAGMA user_version = 2;");
+        QCOMPARE(ProjectStore::kSchemaVersion, 3);
+        {
+            auto readOnly = ProjectStore::open(path, OpenMode::ReadOnly);
+            QVERIFY(!readOnly.ok()); // a migration needs a read-write open
+            QVERIFY(readOnly.error().message.find("schema version 2") != std::string::npos);
+        }
+        const auto before = readAll(path);
+        auto store = ProjectStore::open(path);
+        QVERIFY2(store.ok(), store.ok() ? "" : store.error().toString().c_str());
+        QCOMPARE(store->schemaVersion(), 3);
+        // The pre-migration file is kept byte for byte.
+        const auto backup = path.string() + ".schema-v2.bak";
+        QVERIFY(fs::exists(backup));
+        QCOMPARE(readAll(backup), before);
+        // Everything is still there.
+        auto g = store->loadModel();
+        QVERIFY(g.ok());
+        QCOMPARE(g->entityCount(), sampleGraph().entityCount());
+        QCOMPARE(store->meta("source_triples").value(), std::optional<std::string>("123"));
+        auto samples = store->samples("urn:x:temp", 0, 2'000'000'000'000);
+        QVERIFY(samples.ok());
+        QCOMPARE(samples->size(), std::size_t{1});
+        QCOMPARE(samples->front().value, 21.5);
+        auto count = [&store](const char* sqlText) {
+            sqlite3_stmt* st = nullptr;
+            if (sqlite3_prepare_v2(store->handle(), sqlText, -1, &st, nullptr) != SQLITE_OK)
+                return std::int64_t{-1};
+            const std::int64_t n =
+                sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+            sqlite3_finalize(st);
+            return n;
+        };
+        QCOMPARE(count("SELECT count(*) FROM decision_log"), std::int64_t{1});
+        // The v3 table exists, empty, with its status check.
+        QCOMPARE(count("SELECT count(*) FROM approvals"), std::int64_t{0});
+        QVERIFY(sqlite3_exec(store->handle(),
+                             "INSERT INTO approvals(requested_ms, expires_ms, policy_id, action, "
+                             "kind, target, status) VALUES (1, 2, 'p', 'a', 'k', 't', 'maybe')",
+                             nullptr, nullptr, nullptr) != SQLITE_OK);
+        QCOMPARE(sqlite3_exec(store->handle(),
+                              "INSERT INTO approvals(requested_ms, expires_ms, policy_id, action, "
+                              "kind, target) VALUES (1, 2, 'p', 'a', 'k', 't')",
+                              nullptr, nullptr, nullptr),
+                 SQLITE_OK);
+        QCOMPARE(count("SELECT count(*) FROM approvals WHERE status = 'pending'"), std::int64_t{1});
+        // Reopening does not migrate again.
+        store = ProjectStore::open(path);
+        QVERIFY(store.ok());
+        QCOMPARE(readAll(backup), before);
     }
 
     void refusesNewerSchema()

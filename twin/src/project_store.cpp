@@ -82,6 +82,35 @@ BEGIN SELECT RAISE(ABORT, 'decision_log is append-only'); END;
 CREATE TRIGGER decision_log_append_only_delete BEFORE DELETE ON decision_log
 BEGIN SELECT RAISE(ABORT, 'decision_log is append-only'); END;
 )sql",
+    // 2 → 3: approval requests of high-impact actions (policies/approval_gate.h). The action is
+    // stored field by field so an approved request is applied exactly as proposed; times are
+    // the loop's source time (ms), decided_at the wall-clock UTC time of a person's decision.
+    // The in-memory gate (approval_gate.cpp) creates the same table: keep them in step.
+    R"sql(
+CREATE TABLE approvals(
+    id INTEGER PRIMARY KEY,
+    requested_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    policy_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    value REAL NOT NULL DEFAULT 0,
+    text TEXT NOT NULL DEFAULT '',
+    destination TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
+        ('pending','approved','rejected','expired','applied','superseded','failed')),
+    decided_by TEXT NOT NULL DEFAULT '',
+    decided_at TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    decision_seq INTEGER NOT NULL DEFAULT 0,
+    outcome_seq INTEGER
+);
+CREATE INDEX approvals_by_status ON approvals(status);
+CREATE INDEX approvals_by_target ON approvals(target, status);
+CREATE INDEX approvals_unresolved ON approvals(outcome_seq, status);
+)sql",
 };
 
 struct DbDeleter
@@ -220,6 +249,7 @@ Result<ProjectStore> ProjectStore::create(const std::filesystem::path& file, Cre
                          std::string("cannot create the project file: ") +
                              (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"),
                          file.string());
+    sqlite3_busy_timeout(raw, kBusyTimeoutMs);
     const std::string setup = "PRAGMA application_id = " + std::to_string(kApplicationId) +
                               "; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                               " PRAGMA foreign_keys = ON;";
@@ -252,6 +282,9 @@ Result<ProjectStore> ProjectStore::open(const std::filesystem::path& file, OpenM
                          std::string("cannot open the project file: ") +
                              (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"),
                          file.string());
+    // Another process (the loop, `twindesk approvals approve`) may hold the write lock for a
+    // moment: wait for it rather than fail at once.
+    sqlite3_busy_timeout(raw, kBusyTimeoutMs);
 
     auto appId = impl->pragmaInt("application_id");
     if (!appId)

@@ -6,18 +6,36 @@
 /// simulator, a recording, a live broker). Each frame updates the Observation; when the
 /// policy's period has elapsed the policy decides, every proposed action passes the
 /// SafetyGuard (schema, declared kinds, bounds, rate, dwell, migrations, oscillation),
-/// is approved (automatically in this first version: the approval gate is the next step of
-/// the decision layer), submitted to the sink, and logged with its per-stage latency in the
+/// is approved, submitted to the sink, and logged with its per-stage latency in the
 /// tamper-evident DecisionLog (when one is given). When the policy fails or throws, the
 /// configured fallback policy decides that round and the log says why.
+///
+/// ## Approval (setApprovals; approval_gate.h)
+/// Without a gate every action that passes the guard is applied (log: approval "auto").
+/// With a gate, the round is assessed: an action that is not high-impact is applied
+/// ("not required"); a high-impact one is applied at once under autoApprove
+/// ("auto (high-impact: <reason>)"), otherwise stored as a request and not applied
+/// ("pending #ID: <reason>"; "pending #ID (requested earlier)" when the same action is open
+/// already). Applying any action on a target supersedes the open requests for that target.
+/// After each frame's decisions the loop polls the gate: overdue requests expire
+/// ("expired #ID"), approved ones are checked by the guard again (the state may have changed)
+/// and applied ("approved #ID by USER", with the applied action; when the guard or the sink
+/// refuses, the request is marked failed), rejected ones are logged
+/// ("rejected #ID by USER: <reason>"), superseded ones too ("superseded #ID: <by what>").
+/// These outcome rows carry the verdict "not applied" unless the action was (re)checked.
+///
 /// Determinism: decisions depend only on the frames, never on the wall clock; latencies are
-/// measured but only logged.
+/// measured but only logged. With a gate, a run is deterministic as long as no person
+/// decides (auto-approval, or requests that only expire); approvals arrive when they arrive.
 
+#include <twindesk/policies/approval_gate.h>
 #include <twindesk/policies/decision_log.h>
 #include <twindesk/policies/policy.h>
 #include <twindesk/policies/safety_guard.h>
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace twindesk::policies {
@@ -29,6 +47,7 @@ struct StageLatency
     std::vector<double> guardUs;
     std::vector<double> actUs;
     std::vector<double> logUs;
+    std::vector<double> roundUs; ///< one decision round, observe → log of its last action
 };
 
 struct LoopStats
@@ -41,6 +60,14 @@ struct LoopStats
     std::int64_t policyErrors = 0; ///< decide() failed or threw
     std::int64_t fallbacks = 0;    ///< rounds decided by the fallback policy instead
     std::int64_t modified = 0;     ///< actions the guard clamped
+    std::int64_t oscillations = 0; ///< actions the guard's oscillation rule refused
+    // Approval (only with a gate):
+    std::int64_t pendingApprovals = 0;   ///< approval requests made (high-impact, not auto)
+    std::int64_t autoApproved = 0;       ///< high-impact actions applied under autoApprove
+    std::int64_t approved = 0;           ///< approved requests applied
+    std::int64_t rejectedByApprover = 0; ///< requests a person rejected
+    std::int64_t expired = 0;            ///< requests that expired before being applied
+    std::int64_t superseded = 0;         ///< requests made obsolete by a later action
     StageLatency latency;
 };
 
@@ -54,12 +81,33 @@ public:
     /// the loop. `modelHash` identifies the twin model the policy sees.
     ControlLoop(sim::TelemetrySource& source, sim::ActuatorSink& sink, Policy& policy,
                 Observation observation, DecisionLog* log, std::string modelHash = {});
+    ~ControlLoop();
+    ControlLoop(const ControlLoop&) = delete;
+    ControlLoop& operator=(const ControlLoop&) = delete;
+    ControlLoop(ControlLoop&&) = delete;
+    ControlLoop& operator=(ControlLoop&&) = delete;
+
+    /// The longest a policy may take to decide (0, the default: no limit, decide() runs on
+    /// the loop's thread). With a limit, decide() runs on a worker thread on a copy of the
+    /// observation; a round that misses it falls back ("policy timed out after N ms"), and so
+    /// does every round while that late decide() is still running. Its late result is
+    /// discarded. A policy that never returns keeps its worker, and the loop's destructor
+    /// waits for it. Timeouts depend on the wall clock: a run is deterministic only while no
+    /// policy comes near its limit.
+    void setDecisionTimeout(std::chrono::milliseconds timeout);
 
     /// The safety envelope (default: GuardConfig{}).
     void setGuard(const GuardConfig& config) { m_guard = SafetyGuard(config); }
     /// The safe default policy asked when the policy fails, throws or returns nothing usable
     /// (e.g. the fixed-schedule baseline). Not owned; may be null (then: no action that round).
     void setFallback(Policy* fallback) { m_fallback = fallback; }
+    /// The approval gate and what needs approval. Not owned; null (the default): every action
+    /// that passes the guard is applied. The gate must outlive the loop.
+    void setApprovals(ApprovalGate* gate, ApprovalConfig config = {})
+    {
+        m_gate = gate;
+        m_approvalConfig = std::move(config);
+    }
 
     /// Runs until the source ends; the log is flushed at the end.
     twin::Status run();
@@ -70,9 +118,24 @@ public:
     [[nodiscard]] const Observation& observation() const { return m_observation; }
 
 private:
+    class DecideWorker;
     twin::Status decideAndAct();
+    twin::Status decideAndActRound();
+    /// Workloads on a PowerHost target, as the sink knows them (for the guard).
+    [[nodiscard]] std::optional<int> workloadsOf(const Action& action) const;
     twin::Status act(const Policy& by, const std::vector<Action>& actions, double decideUs,
                      const std::string& note);
+    /// Stores a request for `action` (or finds the open one); returns the log's approval text.
+    twin::Result<std::string> requestApproval(const PolicyInfo& info, const Action& action,
+                                              const ImpactAssessment& need);
+    /// Expires, applies approved and logs decided requests (see the file comment).
+    twin::Status processApprovals();
+    twin::Status applyApproved(const ApprovalRequest& request);
+    /// Appends an outcome row for `request`; returns its seq (0 without a log).
+    twin::Result<std::int64_t> logOutcome(const ApprovalRequest& request, std::string verdict,
+                                          std::string approval, std::string applied,
+                                          std::string latency);
+    [[nodiscard]] std::string inputsJson() const;
 
     sim::TelemetrySource& m_source;
     sim::ActuatorSink& m_sink;
@@ -81,6 +144,10 @@ private:
     DecisionLog* m_log;
     SafetyGuard m_guard;
     Policy* m_fallback = nullptr;
+    std::chrono::milliseconds m_timeout{0};
+    std::unique_ptr<DecideWorker> m_worker;
+    ApprovalGate* m_gate = nullptr;
+    ApprovalConfig m_approvalConfig;
     std::string m_modelHash;
     Seconds m_nextDecision = 0;
     bool m_started = false;

@@ -3,8 +3,11 @@
 /// The named policies a scenario can pick: `"policy": {"name": "fixed-schedule", "params": {...}}`.
 /// Parameters are validated; errors name the key and say what is expected.
 
+#include <twindesk/policies/approval_gate.h>
 #include <twindesk/policies/policy.h>
+#include <twindesk/policies/safety_guard.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,9 +24,31 @@ struct PolicyDescription
 /// Every policy the registry can create, in name order.
 std::vector<PolicyDescription> availablePolicies();
 
-/// Creates a policy from a scenario's "policy" object (JSON text: {"name", "params"}).
-/// `where` prefixes error locations (e.g. "office.json: /policy").
+/// Creates a policy from a scenario's "policy" object (JSON text: {"name", "params",
+/// "guard", "approvals", "timeout_ms"}). `where` prefixes error locations (e.g.
+/// "office.json: /policy"); relative file parameters (the rules policy's "file") are resolved
+/// against `baseDir` (the scenario's folder).
 twin::Result<std::unique_ptr<Policy>> createPolicy(const std::string& policyJson,
-                                                   const std::string& where);
+                                                   const std::string& where,
+                                                   const std::filesystem::path& baseDir = {});
+
+/// How the control loop runs a policy: its guard, approvals and decision timeout, from the
+/// same "policy" object ("guard": {...}, "approvals": {...}, "timeout_ms": N). Keys are
+/// documented in docs/scenarios.md; unknown keys are errors naming the path.
+struct LoopSettings
+{
+    static ApprovalConfig autoApproving()
+    {
+        ApprovalConfig c;
+        c.autoApprove = true;
+        return c;
+    }
+    GuardConfig guard;
+    /// Simulation runs approve high-impact actions automatically unless told otherwise.
+    ApprovalConfig approvals = autoApproving();
+    /// decide() longer than this falls back (0: no limit).
+    std::int64_t timeoutMs = 0;
+};
+twin::Result<LoopSettings> loopSettings(const std::string& policyJson, const std::string& where);
 
 } // namespace twindesk::policies

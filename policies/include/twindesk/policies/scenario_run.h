@@ -27,6 +27,10 @@ struct RunOptions
     /// Where policy errors point (e.g. "office.json: /policy").
     std::string where;
     DecisionLog* log = nullptr; ///< the audit trail (may be null); not owned
+    /// Where approval requests live (the results project's gate); null: an in-memory gate.
+    /// Not owned.
+    ApprovalGate* approvals = nullptr;
+    /// Replaces the guard of the policy object's "guard" key.
     std::optional<GuardConfig> guard;
     /// The safe default when the policy fails: the fixed-schedule baseline (unless the policy
     /// is that baseline already).
@@ -67,6 +71,7 @@ private:
     std::unique_ptr<Policy> m_policy;
     std::unique_ptr<Policy> m_fallback;
     std::unique_ptr<FrameSource> m_source;
+    std::optional<ApprovalGate> m_ownGate;
     std::unique_ptr<ControlLoop> m_loop;
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 /// \file project_store.h
 /// The project file: one SQLite database (`*.twin`, WAL mode) holding the twin model, the
-/// historian and the decision log.
+/// historian, the decision log and the approval requests.
 ///
 /// Identification: `PRAGMA application_id` = 'TWND'; `PRAGMA user_version` = schema version.
 /// Opening a file with a newer schema fails (SchemaTooNew); an older one is migrated forward
@@ -9,6 +9,9 @@
 /// Every write is one transaction: it succeeds completely or changes nothing. New projects
 /// are written to a temporary file and renamed into place, so a crash never leaves a
 /// half-written project under the real name.
+/// Several connections (the control loop, `twindesk approvals approve` in another process) may
+/// use one file: a connection waits up to kBusyTimeoutMs for another's write transaction.
+/// Schema history: v1 the twin model; v2 historian and decision log; v3 approval requests.
 /// Thread affinity: a ProjectStore is used from one thread at a time (one sqlite3 handle).
 /// Hot paths (historian, decision log) use prepared statements of the SQLite C API.
 
@@ -43,7 +46,9 @@ struct Sample
 class ProjectStore
 {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
+    /// How long a connection waits for another connection's write lock, ms.
+    static constexpr int kBusyTimeoutMs = 5000;
     static constexpr std::int32_t kApplicationId = 0x54574E44; // 'TWND'
 
     /// Creates a new, empty project (all migrations applied) at `file`.
@@ -93,7 +98,8 @@ public:
     };
     Status appendSeries(std::span<const SeriesSample> samples);
 
-    /// The raw handle, for modules that own their own tables in this file (decision log).
+    /// The raw handle, for modules that own their own tables in this file (decision log,
+    /// approvals).
     [[nodiscard]] sqlite3* handle() const;
 
 private:

@@ -1,0 +1,811 @@
+#include <twindesk/policies/approval_gate.h>
+#include <twindesk/policies/policy.h>
+#include <twindesk/twin/project_store.h>
+#include <twindesk/twin/units.h>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <iomanip>
+#include <set>
+#include <sstream>
+#include <utility>
+
+namespace twindesk::policies {
+
+using twin::ErrorCode;
+using twin::makeError;
+using twin::Result;
+using twin::Status;
+
+namespace {
+
+// The table as the project file's migrations leave it (schema v3, project_store.cpp). The
+// in-memory gate creates the same table; tst_approval_gate compares both column lists.
+constexpr const char* kInMemorySchema = R"sql(
+CREATE TABLE approvals(
+    id INTEGER PRIMARY KEY,
+    requested_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    policy_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    value REAL NOT NULL DEFAULT 0,
+    text TEXT NOT NULL DEFAULT '',
+    destination TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
+        ('pending','approved','rejected','expired','applied','superseded','failed')),
+    decided_by TEXT NOT NULL DEFAULT '',
+    decided_at TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    decision_seq INTEGER NOT NULL DEFAULT 0,
+    outcome_seq INTEGER
+);
+CREATE INDEX approvals_by_status ON approvals(status);
+CREATE INDEX approvals_by_target ON approvals(target, status);
+CREATE INDEX approvals_unresolved ON approvals(outcome_seq, status);
+)sql";
+
+constexpr const char* kSelect =
+    "SELECT id, requested_ms, expires_ms, policy_id, kind, target, value, text, destination, "
+    "reason, status, decided_by, decided_at, note, decision_seq, outcome_seq FROM approvals";
+
+// Open = may still be applied.
+constexpr const char* kOpen = "status IN ('pending','approved')";
+// What the loop acts on at its poll (when it has not logged an outcome for it yet).
+constexpr const char* kToReport =
+    "status IN ('approved','rejected','expired','superseded','failed')";
+
+// ---- SQLite: a small RAII statement (same pattern as decision_log.cpp) ----
+
+class Statement
+{
+public:
+    Statement() = default;
+    Statement(sqlite3* db, std::string_view text, unsigned int flags = 0)
+    {
+        if (sqlite3_prepare_v3(db, text.data(), static_cast<int>(text.size()), flags, &m_stmt,
+                               nullptr) != SQLITE_OK)
+            m_stmt = nullptr;
+    }
+    // Statements live for one call (finalizing ends their read transaction at once, so the
+    // next call sees what other connections committed meanwhile), except the poll's check,
+    // which is kept prepared and reset after each use.
+    ~Statement() { sqlite3_finalize(m_stmt); }
+    Statement(Statement&& o) noexcept : m_stmt(std::exchange(o.m_stmt, nullptr)) {}
+    Statement& operator=(Statement&& o) noexcept
+    {
+        if (this != &o) {
+            sqlite3_finalize(m_stmt);
+            m_stmt = std::exchange(o.m_stmt, nullptr);
+        }
+        return *this;
+    }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    [[nodiscard]] bool valid() const { return m_stmt != nullptr; }
+    void bind(int i, std::string_view text)
+    {
+        sqlite3_bind_text(m_stmt, i, text.data() != nullptr ? text.data() : "",
+                          static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    }
+    void bind(int i, std::int64_t v) { sqlite3_bind_int64(m_stmt, i, v); }
+    void bind(int i, double v) { sqlite3_bind_double(m_stmt, i, v); }
+    void bindNull(int i) { sqlite3_bind_null(m_stmt, i); }
+    int step() { return sqlite3_step(m_stmt); }
+    void reset()
+    {
+        sqlite3_reset(m_stmt);
+        sqlite3_clear_bindings(m_stmt);
+    }
+    [[nodiscard]] std::string text(int col) const
+    {
+        const auto* p = sqlite3_column_text(m_stmt, col);
+        return p == nullptr
+                   ? std::string{}
+                   : std::string(reinterpret_cast<const char*>(p), // NOLINT
+                                 static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, col)));
+    }
+    [[nodiscard]] std::int64_t int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
+    [[nodiscard]] double real(int col) const { return sqlite3_column_double(m_stmt, col); }
+    [[nodiscard]] bool null(int col) const
+    {
+        return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
+    }
+
+private:
+    sqlite3_stmt* m_stmt = nullptr;
+};
+
+struct DbClose
+{
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+
+std::string num(double v)
+{
+    std::ostringstream s;
+    s << std::setprecision(6) << v;
+    return s.str();
+}
+
+std::string nowUtcIso()
+{
+    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::ostringstream s;
+    s << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
+    return s.str();
+}
+
+std::string idText(std::int64_t id)
+{
+    return "request #" + std::to_string(id);
+}
+
+// The room (or zone) a target belongs to, or the target itself when the twin does not say.
+std::string roomOf(const std::string& target, const twin::TwinGraph* g)
+{
+    if (g == nullptr)
+        return target;
+    const auto index = g->find(target);
+    if (!index)
+        return target;
+    auto isRoom = [g](twin::EntityIndex i) {
+        const auto kind = g->entity(i).kind;
+        return kind == twin::EntityKind::Room || kind == twin::EntityKind::Zone;
+    };
+    std::vector<twin::EntityIndex> starts{*index};
+    // A point belongs to whatever has it (a room, a VAV in a room, a host in a server room).
+    if (g->entity(*index).kind == twin::EntityKind::Point)
+        for (auto owner : g->incoming(*index, twin::Relation::HasPoint))
+            starts.push_back(owner);
+    for (auto s : starts) {
+        if (isRoom(s))
+            return g->entity(s).id;
+        for (auto a : g->ancestors(s))
+            if (isRoom(a))
+                return g->entity(a).id;
+    }
+    return target;
+}
+
+// A setpoint's value in °C: converted when the twin gives the point another unit.
+double setpointC(const sim::Action& action, const Observation* observation)
+{
+    const auto* g = observation != nullptr ? observation->twin() : nullptr;
+    if (g == nullptr)
+        return action.value;
+    const auto index = g->find(action.target);
+    if (!index)
+        return action.value;
+    const auto& point = g->entity(*index).point;
+    if (!point || point->unit.empty() || point->unit == "°C")
+        return action.value;
+    auto c = twin::convert(action.value, point->unit, "°C");
+    return c ? *c : action.value;
+}
+
+} // namespace
+
+// ---- assessment ----------------------------------------------------------------------------
+
+std::string ImpactAssessment::reason() const
+{
+    std::string out;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        if (!out.empty())
+            out += "; ";
+        out += rules[i] + ": " + (i < reasons.size() ? reasons[i] : std::string{});
+    }
+    return out;
+}
+
+void ImpactAssessment::merge(const ImpactAssessment& other)
+{
+    for (std::size_t i = 0; i < other.rules.size(); ++i)
+        if (std::find(rules.begin(), rules.end(), other.rules[i]) == rules.end()) {
+            rules.push_back(other.rules[i]);
+            reasons.push_back(i < other.reasons.size() ? other.reasons[i] : std::string{});
+        }
+}
+
+ImpactAssessment assessAction(const ApprovalConfig& config, const sim::Action& action,
+                              const Observation* observation)
+{
+    ImpactAssessment a;
+    if (config.powerHostOff && action.kind == sim::ActionKind::PowerHost && action.value == 0.0) {
+        a.rules.emplace_back("power-host-off");
+        a.reasons.push_back("powers host '" + action.target + "' off");
+    }
+    if (config.setpointOutsideBand && action.kind == sim::ActionKind::SetSetpoint) {
+        const double c = setpointC(action, observation);
+        // NaN is outside every band: the guard rejects it first, but never wave it through.
+        if (!(c >= config.comfortLowC && c <= config.comfortHighC)) {
+            a.rules.emplace_back("setpoint-outside-band");
+            a.reasons.push_back("setpoint " + num(c) + " °C for '" + action.target +
+                                "' is outside the comfort band " + num(config.comfortLowC) + ".." +
+                                num(config.comfortHighC) + " °C");
+        }
+    }
+    if (std::find(config.alwaysKinds.begin(), config.alwaysKinds.end(), action.kind) !=
+        config.alwaysKinds.end()) {
+        a.rules.emplace_back("always-kind");
+        a.reasons.push_back(std::string(sim::actionKindName(action.kind)) +
+                            " always needs approval");
+    }
+    return a;
+}
+
+std::size_t roomsTouched(const std::vector<sim::Action>& round, const Observation* observation)
+{
+    const auto* g = observation != nullptr ? observation->twin() : nullptr;
+    std::set<std::string> rooms;
+    for (const auto& action : round)
+        rooms.insert(roomOf(action.target, g));
+    return rooms.size();
+}
+
+std::vector<ImpactAssessment> ApprovalGate::assess(const ApprovalConfig& config,
+                                                   const std::vector<sim::Action>& round,
+                                                   const Observation* observation)
+{
+    std::vector<ImpactAssessment> out;
+    out.reserve(round.size());
+    for (const auto& action : round)
+        out.push_back(assessAction(config, action, observation));
+    if (config.maxRoomsPerRound > 0) {
+        const auto rooms = roomsTouched(round, observation);
+        if (rooms > static_cast<std::size_t>(config.maxRoomsPerRound)) {
+            ImpactAssessment wide;
+            wide.rules.emplace_back("rooms-per-round");
+            wide.reasons.push_back("the round touches " + std::to_string(rooms) +
+                                   " rooms (more than " + std::to_string(config.maxRoomsPerRound) +
+                                   ")");
+            for (auto& a : out)
+                a.merge(wide);
+        }
+    }
+    return out;
+}
+
+// ---- statuses ------------------------------------------------------------------------------
+
+std::string_view approvalStatusName(ApprovalStatus status)
+{
+    switch (status) {
+    case ApprovalStatus::Pending:
+        return "pending";
+    case ApprovalStatus::Approved:
+        return "approved";
+    case ApprovalStatus::Rejected:
+        return "rejected";
+    case ApprovalStatus::Expired:
+        return "expired";
+    case ApprovalStatus::Applied:
+        return "applied";
+    case ApprovalStatus::Superseded:
+        return "superseded";
+    case ApprovalStatus::Failed:
+        return "failed";
+    }
+    return "unknown";
+}
+
+std::optional<ApprovalStatus> parseApprovalStatus(std::string_view name)
+{
+    for (auto s : {ApprovalStatus::Pending, ApprovalStatus::Approved, ApprovalStatus::Rejected,
+                   ApprovalStatus::Expired, ApprovalStatus::Applied, ApprovalStatus::Superseded,
+                   ApprovalStatus::Failed})
+        if (approvalStatusName(s) == name)
+            return s;
+    return std::nullopt;
+}
+
+// ---- the gate ------------------------------------------------------------------------------
+
+struct ApprovalGate::Impl
+{
+    sqlite3* db = nullptr;
+    std::unique_ptr<sqlite3, DbClose> owned; // the in-memory database
+    std::string where;
+    bool readOnly = false;
+    Statement pollCheck; // prepared on first use: the loop polls every frame
+
+    // Whether poll(nowMs) has anything to do: one indexed read, no write lock.
+    Result<bool> anythingDue(std::int64_t nowMs)
+    {
+        if (!pollCheck.valid()) {
+            // Rows without an outcome are the open ones and those not yet logged: few, and
+            // found through approvals_unresolved however long the table grows.
+            pollCheck = Statement(db,
+                                  std::string("SELECT EXISTS(SELECT 1 FROM approvals WHERE "
+                                              "outcome_seq IS NULL AND (") +
+                                      kToReport + " OR expires_ms <= ?1))",
+                                  SQLITE_PREPARE_PERSISTENT);
+            if (!pollCheck.valid())
+                return storageError("preparing the approvals poll");
+        }
+        pollCheck.bind(1, nowMs);
+        const int rc = pollCheck.step();
+        const bool due = rc == SQLITE_ROW && pollCheck.int64(0) != 0;
+        pollCheck.reset(); // ends the read transaction
+        if (rc != SQLITE_ROW)
+            return storageError("polling approvals");
+        return due;
+    }
+
+    twin::Error storageError(const std::string& what) const
+    {
+        const int primary = sqlite3_extended_errcode(db) & 0xff;
+        const ErrorCode ec = (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+                                 ? ErrorCode::CorruptFile
+                                 : ErrorCode::StorageError;
+        return makeError(ec, what + ": " + sqlite3_errmsg(db), where);
+    }
+
+    Status writable() const
+    {
+        if (readOnly)
+            return makeError(ErrorCode::InvalidArgument,
+                             "the project was opened read-only; open it read-write to change "
+                             "approvals",
+                             where);
+        return {};
+    }
+
+    Result<Statement> prepare(const std::string& text) const
+    {
+        Statement st(db, text);
+        if (!st.valid())
+            return storageError("preparing an approvals statement");
+        return st;
+    }
+
+    Status exec(const char* text, const std::string& what) const
+    {
+        if (sqlite3_exec(db, text, nullptr, nullptr, nullptr) != SQLITE_OK)
+            return storageError(what);
+        return {};
+    }
+
+    static ApprovalRequest readRow(const Statement& st)
+    {
+        ApprovalRequest r;
+        r.id = st.int64(0);
+        r.requestedMs = st.int64(1);
+        r.expiresMs = st.int64(2);
+        r.policyId = st.text(3);
+        r.action.kind = sim::parseActionKind(st.text(4)).value_or(sim::ActionKind::SetSetpoint);
+        r.action.target = st.text(5);
+        r.action.value = st.real(6);
+        r.action.text = st.text(7);
+        r.action.destination = st.text(8);
+        r.reason = st.text(9);
+        r.status = parseApprovalStatus(st.text(10)).value_or(ApprovalStatus::Pending);
+        r.decidedBy = st.text(11);
+        r.decidedAt = st.text(12);
+        r.note = st.text(13);
+        r.decisionSeq = st.int64(14);
+        if (!st.null(15))
+            r.outcomeSeq = st.int64(15);
+        return r;
+    }
+
+    // Runs a prepared SELECT (kSelect ...) to the end.
+    Result<std::vector<ApprovalRequest>> rows(Statement& st, const std::string& what) const
+    {
+        std::vector<ApprovalRequest> out;
+        int rc = 0;
+        while ((rc = st.step()) == SQLITE_ROW)
+            out.push_back(readRow(st));
+        if (rc != SQLITE_DONE)
+            return storageError(what);
+        return out;
+    }
+
+    Result<std::vector<ApprovalRequest>> select(const std::string& condition,
+                                                const std::vector<std::string>& texts,
+                                                const std::vector<std::int64_t>& ints,
+                                                const std::string& what) const
+    {
+        auto st = prepare(std::string(kSelect) + " WHERE " + condition + " ORDER BY id");
+        if (!st)
+            return st.error();
+        int i = 1;
+        for (const auto& t : texts)
+            st->bind(i++, std::string_view(t));
+        for (auto v : ints)
+            st->bind(i++, v);
+        return rows(*st, what);
+    }
+
+    // Runs `body` inside BEGIN IMMEDIATE … COMMIT; rolls back when it fails.
+    template <typename T, typename F> Result<T> transaction(const std::string& what, F&& body)
+    {
+        if (auto s = exec("BEGIN IMMEDIATE", "starting to " + what); !s)
+            return s.error();
+        Result<T> result = body();
+        if (!result) {
+            (void)exec("ROLLBACK", "rolling back");
+            return result;
+        }
+        if (auto s = exec("COMMIT", "committing (" + what + ")"); !s) {
+            (void)exec("ROLLBACK", "rolling back");
+            return s.error();
+        }
+        return result;
+    }
+
+    // Sets `status` on each listed request that is still open and appends `note` to its note.
+    Status setStatus(const std::vector<ApprovalRequest>& requests, ApprovalStatus status,
+                     const std::string& note)
+    {
+        auto st = prepare(std::string("UPDATE approvals SET status = ?, note = CASE WHEN note = "
+                                      "'' THEN ? ELSE note || '; ' || ? END WHERE id = ? AND ") +
+                          kOpen);
+        if (!st)
+            return st.error();
+        for (const auto& r : requests) {
+            Statement& u = *st;
+            u.reset();
+            u.bind(1, approvalStatusName(status));
+            u.bind(2, std::string_view(note));
+            u.bind(3, std::string_view(note));
+            u.bind(4, r.id);
+            if (u.step() != SQLITE_DONE)
+                return storageError("updating " + idText(r.id));
+        }
+        return {};
+    }
+
+    // Explains why `id` cannot be decided: unknown, not pending, or expired.
+    twin::Error refusal(std::int64_t id, const char* verb,
+                        const std::optional<std::int64_t>& nowMs) const
+    {
+        auto st = prepare(std::string(kSelect) + " WHERE id = ?");
+        if (!st)
+            return st.error();
+        st->bind(1, id);
+        const int rc = st->step();
+        if (rc == SQLITE_DONE)
+            return makeError(ErrorCode::NotFound,
+                             "cannot " + std::string(verb) + " " + idText(id) +
+                                 ": there is no such request (see `twindesk approvals list`)",
+                             where);
+        if (rc != SQLITE_ROW)
+            return storageError("reading " + idText(id));
+        const auto r = readRow(*st);
+        if (r.status != ApprovalStatus::Pending) {
+            std::string detail = std::string(approvalStatusName(r.status));
+            if (!r.decidedBy.empty())
+                detail += " by " + r.decidedBy;
+            if (!r.decidedAt.empty())
+                detail += " at " + r.decidedAt;
+            return makeError(ErrorCode::InvalidArgument,
+                             "cannot " + std::string(verb) + " " + idText(id) +
+                                 ": it is not pending (" + detail + ")",
+                             where);
+        }
+        if (nowMs && *nowMs >= r.expiresMs)
+            return makeError(ErrorCode::InvalidArgument,
+                             "cannot " + std::string(verb) + " " + idText(id) +
+                                 ": it expired at source time " + std::to_string(r.expiresMs) +
+                                 " ms (now " + std::to_string(*nowMs) + " ms)",
+                             where);
+        return makeError(
+            ErrorCode::StorageError,
+            "cannot " + std::string(verb) + " " + idText(id) + ": it changed meanwhile", where);
+    }
+
+    Result<ApprovalRequest> decide(std::int64_t id, const ApprovalDecision& decision,
+                                   ApprovalStatus to, const char* verb)
+    {
+        if (auto s = writable(); !s)
+            return s.error();
+        if (id <= 0)
+            return makeError(ErrorCode::InvalidArgument,
+                             "cannot " + std::string(verb) + " " + idText(id) +
+                                 ": approval ids are positive whole numbers",
+                             where);
+        if (decision.user.empty())
+            return makeError(ErrorCode::InvalidArgument,
+                             "cannot " + std::string(verb) + " " + idText(id) +
+                                 ": no user given (who decides?)",
+                             where);
+        std::string text = "UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, "
+                           "note = ? WHERE id = ? AND status = 'pending'";
+        if (decision.nowMs)
+            text += " AND expires_ms > ?";
+        auto st = prepare(text);
+        if (!st)
+            return st.error();
+        const std::string at = decision.decidedAt.empty() ? nowUtcIso() : decision.decidedAt;
+        st->bind(1, approvalStatusName(to));
+        st->bind(2, std::string_view(decision.user));
+        st->bind(3, std::string_view(at));
+        st->bind(4, std::string_view(decision.note));
+        st->bind(5, id);
+        if (decision.nowMs)
+            st->bind(6, *decision.nowMs);
+        if (st->step() != SQLITE_DONE)
+            return storageError("recording the decision on " + idText(id));
+        if (sqlite3_changes(db) != 1)
+            return refusal(id, verb, decision.nowMs);
+        return get(id);
+    }
+
+    Result<ApprovalRequest> get(std::int64_t id) const
+    {
+        auto found = select("id = ?", {}, {id}, "reading " + idText(id));
+        if (!found)
+            return found.error();
+        if (found->empty())
+            return makeError(ErrorCode::NotFound, "there is no " + idText(id), where);
+        return found->front();
+    }
+};
+
+ApprovalGate::ApprovalGate(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+ApprovalGate::ApprovalGate(ApprovalGate&&) noexcept = default;
+ApprovalGate& ApprovalGate::operator=(ApprovalGate&&) noexcept = default;
+ApprovalGate::~ApprovalGate() = default;
+
+Result<ApprovalGate> ApprovalGate::open(twin::ProjectStore& store)
+{
+    auto impl = std::make_unique<Impl>();
+    impl->db = store.handle();
+    impl->where = store.path().string() + ": table approvals";
+    impl->readOnly = sqlite3_db_readonly(impl->db, "main") == 1;
+    Statement probe(impl->db, std::string(kSelect) + " LIMIT 0");
+    if (!probe.valid())
+        return makeError(ErrorCode::CorruptFile,
+                         std::string("the project has no readable approvals table (schema ") +
+                             std::to_string(store.schemaVersion()) +
+                             "): " + sqlite3_errmsg(impl->db),
+                         impl->where);
+    return ApprovalGate(std::move(impl));
+}
+
+Result<ApprovalGate> ApprovalGate::inMemory()
+{
+    auto impl = std::make_unique<Impl>();
+    sqlite3* raw = nullptr;
+    const int rc =
+        sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    impl->owned.reset(raw);
+    impl->db = raw;
+    impl->where = "(in memory): table approvals";
+    if (rc != SQLITE_OK)
+        return makeError(ErrorCode::StorageError, "cannot open an in-memory database", impl->where);
+    if (auto s = impl->exec(kInMemorySchema, "creating the approvals table"); !s)
+        return s.error();
+    return ApprovalGate(std::move(impl));
+}
+
+const std::string& ApprovalGate::where() const
+{
+    return m_impl->where;
+}
+
+Result<std::int64_t> ApprovalGate::request(const ApprovalRequest& r)
+{
+    auto& d = *m_impl;
+    if (auto s = d.writable(); !s)
+        return s.error();
+    if (r.policyId.empty())
+        return makeError(ErrorCode::InvalidArgument,
+                         "an approval request needs the policy that proposed it", d.where);
+    if (auto v = sim::validateAction(r.action); !v)
+        return makeError(ErrorCode::InvalidArgument,
+                         "cannot request approval of an invalid action: " + v.error().message,
+                         d.where);
+    if (r.expiresMs < r.requestedMs)
+        return makeError(ErrorCode::InvalidArgument,
+                         "an approval request cannot expire (" + std::to_string(r.expiresMs) +
+                             " ms) before it is made (" + std::to_string(r.requestedMs) + " ms)",
+                         d.where);
+    auto st = d.prepare("INSERT INTO approvals(requested_ms, expires_ms, policy_id, action, kind, "
+                        "target, value, text, destination, reason, status, decision_seq) VALUES "
+                        "(?,?,?,?,?,?,?,?,?,?,'pending',?)");
+    if (!st)
+        return st.error();
+    st->bind(1, r.requestedMs);
+    st->bind(2, r.expiresMs);
+    st->bind(3, std::string_view(r.policyId));
+    st->bind(4, std::string_view(sim::describeAction(r.action)));
+    st->bind(5, sim::actionKindName(r.action.kind));
+    st->bind(6, std::string_view(r.action.target));
+    st->bind(7, r.action.value);
+    st->bind(8, std::string_view(r.action.text));
+    st->bind(9, std::string_view(r.action.destination));
+    st->bind(10, std::string_view(r.reason));
+    st->bind(11, r.decisionSeq);
+    if (st->step() != SQLITE_DONE)
+        return d.storageError("storing an approval request");
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(d.db));
+}
+
+Result<ApprovalRequest> ApprovalGate::get(std::int64_t id) const
+{
+    return m_impl->get(id);
+}
+
+Result<std::vector<ApprovalRequest>> ApprovalGate::list(std::optional<ApprovalStatus> status) const
+{
+    if (!status)
+        return m_impl->select("1", {}, {}, "listing approvals");
+    return m_impl->select("status = ?", {std::string(approvalStatusName(*status))}, {},
+                          "listing approvals");
+}
+
+Result<std::optional<ApprovalRequest>> ApprovalGate::findOpen(const sim::Action& action) const
+{
+    auto& d = *m_impl;
+    auto st = d.prepare(std::string(kSelect) +
+                        " WHERE target = ? AND kind = ? AND value = ? AND text = ? AND "
+                        "destination = ? AND " +
+                        kOpen + " ORDER BY id LIMIT 1");
+    if (!st)
+        return st.error();
+    st->bind(1, std::string_view(action.target));
+    st->bind(2, sim::actionKindName(action.kind));
+    st->bind(3, action.value);
+    st->bind(4, std::string_view(action.text));
+    st->bind(5, std::string_view(action.destination));
+    auto found = d.rows(*st, "looking for an open request");
+    if (!found)
+        return found.error();
+    if (found->empty())
+        return std::optional<ApprovalRequest>{};
+    return std::optional<ApprovalRequest>{found->front()};
+}
+
+Result<ApprovalRequest> ApprovalGate::approve(std::int64_t id, const ApprovalDecision& decision)
+{
+    return m_impl->decide(id, decision, ApprovalStatus::Approved, "approve");
+}
+
+Result<ApprovalRequest> ApprovalGate::reject(std::int64_t id, const ApprovalDecision& decision)
+{
+    return m_impl->decide(id, decision, ApprovalStatus::Rejected, "reject");
+}
+
+Result<std::vector<ApprovalRequest>> ApprovalGate::expire(std::int64_t nowMs)
+{
+    auto& d = *m_impl;
+    const std::string condition = std::string(kOpen) + " AND expires_ms <= ?";
+    // A plain read first: most calls find nothing and need no write lock.
+    auto due = d.select(condition, {}, {nowMs}, "looking for overdue requests");
+    if (!due || due->empty())
+        return due;
+    if (auto s = d.writable(); !s)
+        return s.error();
+    return d.transaction<std::vector<ApprovalRequest>>(
+        "expire approval requests", [&]() -> Result<std::vector<ApprovalRequest>> {
+            auto overdue = d.select(condition, {}, {nowMs}, "looking for overdue requests");
+            if (!overdue)
+                return overdue;
+            for (const auto& r : *overdue)
+                if (auto s = d.setStatus(
+                        {r}, ApprovalStatus::Expired,
+                        "expired at source time " + std::to_string(r.expiresMs) + " ms" +
+                            (r.status == ApprovalStatus::Approved ? " before it was applied" : ""));
+                    !s)
+                    return s.error();
+            auto out = *overdue;
+            for (auto& r : out)
+                r.status = ApprovalStatus::Expired;
+            return out;
+        });
+}
+
+Result<std::vector<ApprovalRequest>> ApprovalGate::supersede(const sim::Action& by)
+{
+    auto& d = *m_impl;
+    const std::string condition = std::string("target = ? AND kind = ? AND ") + kOpen;
+    const std::vector<std::string> keys{by.target, std::string(sim::actionKindName(by.kind))};
+    auto open = d.select(condition, keys, {}, "looking for open requests");
+    if (!open || open->empty())
+        return open;
+    if (auto s = d.writable(); !s)
+        return s.error();
+    return d.transaction<std::vector<ApprovalRequest>>(
+        "supersede approval requests", [&]() -> Result<std::vector<ApprovalRequest>> {
+            auto current = d.select(condition, keys, {}, "looking for open requests");
+            if (!current)
+                return current;
+            if (auto s = d.setStatus(*current, ApprovalStatus::Superseded,
+                                     "superseded by " + sim::describeAction(by));
+                !s)
+                return s.error();
+            auto out = *current;
+            for (auto& r : out)
+                r.status = ApprovalStatus::Superseded;
+            return out;
+        });
+}
+
+Result<std::vector<ApprovalRequest>> ApprovalGate::poll(std::int64_t nowMs)
+{
+    auto due = m_impl->anythingDue(nowMs);
+    if (!due)
+        return due.error();
+    if (!*due)
+        return std::vector<ApprovalRequest>{};
+    if (auto expired = expire(nowMs); !expired)
+        return expired.error();
+    // Approved rows have no outcome yet either: markApplied/markFailed set both at once.
+    return m_impl->select(std::string("outcome_seq IS NULL AND ") + kToReport, {}, {},
+                          "polling approvals");
+}
+
+Status ApprovalGate::markApplied(std::int64_t id, std::int64_t outcomeSeq)
+{
+    auto& d = *m_impl;
+    if (auto s = d.writable(); !s)
+        return s;
+    auto st = d.prepare("UPDATE approvals SET status = 'applied', outcome_seq = ? WHERE id = ? "
+                        "AND status = 'approved'");
+    if (!st)
+        return st.error();
+    st->bind(1, outcomeSeq);
+    st->bind(2, id);
+    if (st->step() != SQLITE_DONE)
+        return d.storageError("marking " + idText(id) + " applied");
+    if (sqlite3_changes(d.db) != 1)
+        return makeError(ErrorCode::InvalidArgument,
+                         "cannot mark " + idText(id) + " applied: it is not approved", d.where);
+    return {};
+}
+
+Status ApprovalGate::markFailed(std::int64_t id, const std::string& why, std::int64_t outcomeSeq)
+{
+    auto& d = *m_impl;
+    if (auto s = d.writable(); !s)
+        return s;
+    auto st = d.prepare("UPDATE approvals SET status = 'failed', outcome_seq = ?, note = CASE "
+                        "WHEN note = '' THEN ? ELSE note || '; ' || ? END WHERE id = ? AND "
+                        "status = 'approved'");
+    if (!st)
+        return st.error();
+    st->bind(1, outcomeSeq);
+    st->bind(2, std::string_view(why));
+    st->bind(3, std::string_view(why));
+    st->bind(4, id);
+    if (st->step() != SQLITE_DONE)
+        return d.storageError("marking " + idText(id) + " failed");
+    if (sqlite3_changes(d.db) != 1)
+        return makeError(ErrorCode::InvalidArgument,
+                         "cannot mark " + idText(id) + " failed: it is not approved", d.where);
+    return {};
+}
+
+Status ApprovalGate::markReported(std::int64_t id, std::int64_t outcomeSeq)
+{
+    auto& d = *m_impl;
+    if (auto s = d.writable(); !s)
+        return s;
+    auto st = d.prepare("UPDATE approvals SET outcome_seq = ? WHERE id = ? AND outcome_seq IS "
+                        "NULL AND status IN ('rejected','expired','superseded','failed')");
+    if (!st)
+        return st.error();
+    st->bind(1, outcomeSeq);
+    st->bind(2, id);
+    if (st->step() != SQLITE_DONE)
+        return d.storageError("recording the logged outcome of " + idText(id));
+    if (sqlite3_changes(d.db) != 1)
+        return makeError(ErrorCode::InvalidArgument,
+                         "cannot record the outcome of " + idText(id) +
+                             ": it is not a closed request waiting to be logged",
+                         d.where);
+    return {};
+}
+
+} // namespace twindesk::policies

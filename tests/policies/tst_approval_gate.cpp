@@ -1,0 +1,528 @@
+// The approval gate: which actions are high-impact and why, the request life cycle (approve,
+// reject, expire, supersede, poll), persistence in the project file, and a second connection
+// deciding while the first polls.
+#include "test_registry.h"
+
+#include <twindesk/policies/approval_gate.h>
+#include <twindesk/policies/policy.h>
+#include <twindesk/twin/project_store.h>
+
+#include <QTemporaryDir>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <limits>
+
+using namespace twindesk;
+using namespace twindesk::policies;
+using sim::ActionKind;
+using twin::ErrorCode;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::int64_t kT0 = 1'736'186'400'000; // 2025-01-06T18:00:00Z, ms
+
+Action setpoint(const std::string& target, double value)
+{
+    return Action{ActionKind::SetSetpoint, target, value, {}, {}};
+}
+
+bool hasRule(const ImpactAssessment& a, const std::string& rule)
+{
+    return std::find(a.rules.begin(), a.rules.end(), rule) != a.rules.end();
+}
+
+ApprovalRequest makeRequest(const Action& action, std::int64_t at = kT0,
+                            std::int64_t lifeMs = 3'600'000)
+{
+    ApprovalRequest r;
+    r.requestedMs = at;
+    r.expiresMs = at + lifeMs;
+    r.policyId = "fixed-schedule";
+    r.action = action;
+    r.reason = "setpoint-outside-band: test";
+    r.decisionSeq = 7;
+    return r;
+}
+
+ApprovalDecision by(const std::string& user, const std::string& note = {})
+{
+    ApprovalDecision d;
+    d.user = user;
+    d.note = note;
+    d.decidedAt = "2025-01-06T18:05:00Z";
+    return d;
+}
+
+// Two points of room A (one on a VAV located in it), one of room B: two rooms.
+std::shared_ptr<const twin::TwinGraph> twoRooms()
+{
+    auto g = std::make_shared<twin::TwinGraph>();
+    auto add = [&g](const std::string& id, twin::EntityKind kind, const char* unit = nullptr) {
+        twin::Entity e;
+        e.id = "urn:t:" + id;
+        e.name = id;
+        e.kind = kind;
+        if (unit != nullptr)
+            e.point = twin::PointInfo{
+                twin::PointType::Setpoint, twin::Quantity::Temperature, unit, true, {}};
+        if (!g->addEntity(e))
+            qFatal("addEntity %s", id.c_str());
+    };
+    add("roomA", twin::EntityKind::Room);
+    add("roomB", twin::EntityKind::Room);
+    add("vavA", twin::EntityKind::Equipment);
+    add("heatA", twin::EntityKind::Point, "°C");
+    add("coolA", twin::EntityKind::Point, "°C");
+    add("heatB", twin::EntityKind::Point, "°F");
+    auto rel = [&g](const char* a, twin::Relation r, const char* b) {
+        if (!g->addRelation(std::string("urn:t:") + a, r, std::string("urn:t:") + b))
+            qFatal("addRelation");
+    };
+    rel("roomA", twin::Relation::HasPoint, "heatA");
+    rel("vavA", twin::Relation::HasLocation, "roomA");
+    rel("vavA", twin::Relation::HasPoint, "coolA");
+    rel("roomB", twin::Relation::HasPoint, "heatB");
+    return g;
+}
+
+std::vector<std::pair<std::string, std::string>> columns(sqlite3* db)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT name, type FROM pragma_table_info('approvals') ORDER BY cid", -1,
+                       &st, nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+                         reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+    sqlite3_finalize(st);
+    return out;
+}
+
+} // namespace
+
+class TestApprovalGate : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    [[nodiscard]] fs::path file(const char* name) const
+    {
+        return fs::path(m_dir.path().toStdString()) / name;
+    }
+
+private Q_SLOTS:
+    void powerHostOffIsHighImpact()
+    {
+        const ApprovalConfig config;
+        const auto off = assessAction(config, Action{ActionKind::PowerHost, "urn:h1", 0.0, {}, {}});
+        QVERIFY(off.highImpact());
+        QVERIFY(hasRule(off, "power-host-off"));
+        QVERIFY2(off.reason().find("power-host-off: powers host 'urn:h1' off") == 0,
+                 off.reason().c_str());
+        QVERIFY(!assessAction(config, Action{ActionKind::PowerHost, "urn:h1", 1.0, {}, {}})
+                     .highImpact());
+        ApprovalConfig lenient;
+        lenient.powerHostOff = false;
+        QVERIFY(!assessAction(lenient, Action{ActionKind::PowerHost, "urn:h1", 0.0, {}, {}})
+                     .highImpact());
+    }
+
+    void setpointOutsideTheBandIsHighImpact()
+    {
+        const ApprovalConfig config; // 19..26 °C
+        const auto setback = assessAction(config, setpoint("urn:heat", 16.0));
+        QVERIFY(hasRule(setback, "setpoint-outside-band"));
+        QVERIFY2(setback.reason().find("16 °C") != std::string::npos, setback.reason().c_str());
+        QVERIFY(setback.reason().find("urn:heat") != std::string::npos);
+        QVERIFY(setback.reason().find("19..26") != std::string::npos);
+        QVERIFY(hasRule(assessAction(config, setpoint("urn:cool", 28.0)), "setpoint-outside-band"));
+        QVERIFY(!assessAction(config, setpoint("urn:heat", 21.0)).highImpact());
+        QVERIFY(!assessAction(config, setpoint("urn:heat", 19.0)).highImpact()); // inclusive
+        QVERIFY(!assessAction(config, setpoint("urn:cool", 26.0)).highImpact());
+        ApprovalConfig wide;
+        wide.comfortLowC = 15.0;
+        QVERIFY(!assessAction(wide, setpoint("urn:heat", 16.0)).highImpact());
+        // A setpoint published in °F is judged in °C: 61 °F ≈ 16.1 °C, 70 °F ≈ 21.1 °C.
+        const Observation obs(twoRooms(), 0.0);
+        QVERIFY(hasRule(assessAction(config, setpoint("urn:t:heatB", 61.0), &obs),
+                        "setpoint-outside-band"));
+        QVERIFY(!assessAction(config, setpoint("urn:t:heatB", 70.0), &obs).highImpact());
+    }
+
+    void alwaysKindsAreHighImpact()
+    {
+        const Action migrate{ActionKind::MigrateVm, "urn:vm1", 0.0, {}, "urn:h2"};
+        QVERIFY(!assessAction(ApprovalConfig{}, migrate).highImpact());
+        ApprovalConfig config;
+        config.alwaysKinds = {ActionKind::MigrateVm};
+        const auto a = assessAction(config, migrate);
+        QVERIFY(hasRule(a, "always-kind"));
+        QVERIFY(a.reason().find("MigrateVm always needs approval") != std::string::npos);
+        QVERIFY(
+            !assessAction(config, Action{ActionKind::Dim, "urn:l1", 50.0, {}, {}}).highImpact());
+    }
+
+    void roomsPerRoundMakesTheWholeRoundHighImpact()
+    {
+        ApprovalConfig config;
+        config.maxRoomsPerRound = 2;
+        // Without a twin each target is a room: three targets, limit two.
+        const std::vector<Action> round{setpoint("urn:a", 21.0), setpoint("urn:b", 21.0),
+                                        setpoint("urn:c", 21.0)};
+        QCOMPARE(roomsTouched(round, nullptr), std::size_t{3});
+        const auto wide = ApprovalGate::assess(config, round);
+        QCOMPARE(wide.size(), std::size_t{3});
+        for (const auto& a : wide) {
+            QVERIFY(hasRule(a, "rooms-per-round"));
+            QVERIFY2(a.reason().find("touches 3 rooms (more than 2)") != std::string::npos,
+                     a.reason().c_str());
+        }
+        config.maxRoomsPerRound = 3;
+        for (const auto& a : ApprovalGate::assess(config, round))
+            QVERIFY(!a.highImpact());
+        config.maxRoomsPerRound = 0; // off
+        for (const auto& a : ApprovalGate::assess(config, round))
+            QVERIFY(!a.highImpact());
+
+        // With a twin: heatA (room A's point) and coolA (a VAV located in room A) are one room.
+        const Observation obs(twoRooms(), 0.0);
+        const std::vector<Action> rooms{setpoint("urn:t:heatA", 21.0),
+                                        setpoint("urn:t:coolA", 24.0),
+                                        setpoint("urn:t:heatB", 70.0)};
+        QCOMPARE(roomsTouched(rooms, &obs), std::size_t{2});
+        QCOMPARE(roomsTouched(rooms, nullptr), std::size_t{3});
+        config.maxRoomsPerRound = 2;
+        for (const auto& a : ApprovalGate::assess(config, rooms, &obs))
+            QVERIFY2(!a.highImpact(), a.reason().c_str());
+        config.maxRoomsPerRound = 1;
+        const auto two = ApprovalGate::assess(config, rooms, &obs);
+        QVERIFY(hasRule(two[0], "rooms-per-round"));
+        // Several rules fire: each is named.
+        const std::vector<Action> mixed{setpoint("urn:t:heatA", 16.0),
+                                        setpoint("urn:t:heatB", 70.0)};
+        const auto both = ApprovalGate::assess(config, mixed, &obs);
+        QCOMPARE(both[0].rules,
+                 (std::vector<std::string>{"setpoint-outside-band", "rooms-per-round"}));
+        QCOMPARE(both[1].rules, std::vector<std::string>{"rooms-per-round"});
+    }
+
+    void statusNamesRoundTrip()
+    {
+        for (auto s : {ApprovalStatus::Pending, ApprovalStatus::Approved, ApprovalStatus::Rejected,
+                       ApprovalStatus::Expired, ApprovalStatus::Applied, ApprovalStatus::Superseded,
+                       ApprovalStatus::Failed})
+            QCOMPARE(parseApprovalStatus(approvalStatusName(s)), std::optional(s));
+        QVERIFY(!parseApprovalStatus("maybe"));
+    }
+
+    void requestApproveRejectList()
+    {
+        const auto path = file("cycle.twin");
+        auto store = twin::ProjectStore::create(path);
+        QVERIFY(store.ok());
+        auto gate = ApprovalGate::open(*store);
+        QVERIFY2(gate.ok(), gate.ok() ? "" : gate.error().toString().c_str());
+        const auto a = setpoint("urn:heat", 16.0);
+        const Action b{ActionKind::PowerHost, "urn:h1", 0.0, {}, {}};
+        auto idA = gate->request(makeRequest(a));
+        auto idB = gate->request(makeRequest(b));
+        QVERIFY(idA.ok() && idB.ok());
+        QVERIFY(*idB > *idA);
+        auto pending = gate->list();
+        QVERIFY(pending.ok());
+        QCOMPARE(pending->size(), std::size_t{2});
+        QCOMPARE(pending->front().action, a);
+        QCOMPARE(pending->front().expiresMs, kT0 + 3'600'000);
+        QCOMPARE(pending->front().decisionSeq, std::int64_t{7});
+        QVERIFY(!pending->front().outcomeSeq);
+
+        auto approved = gate->approve(*idA, by("zoë", "cold snap: keep it"));
+        QVERIFY2(approved.ok(), approved.ok() ? "" : approved.error().toString().c_str());
+        QCOMPARE(approved->status, ApprovalStatus::Approved);
+        QCOMPARE(approved->decidedBy, std::string("zoë"));
+        QCOMPARE(approved->note, std::string("cold snap: keep it"));
+        QCOMPARE(approved->decidedAt, std::string("2025-01-06T18:05:00Z"));
+        auto rejected = gate->reject(*idB, by("ops", "host runs the payroll VM"));
+        QVERIFY(rejected.ok());
+        QCOMPARE(rejected->status, ApprovalStatus::Rejected);
+        QCOMPARE(rejected->note, std::string("host runs the payroll VM"));
+
+        QVERIFY(gate->list()->empty());
+        QCOMPARE(gate->list(ApprovalStatus::Approved)->size(), std::size_t{1});
+        QCOMPARE(gate->list(std::nullopt)->size(), std::size_t{2});
+
+        // A decided request cannot be decided again; the refusal names the id and the state.
+        auto again = gate->reject(*idA, by("mallory"));
+        QVERIFY(!again.ok());
+        QCOMPARE(again.error().code, ErrorCode::InvalidArgument);
+        const auto& msg = again.error().message;
+        QVERIFY2(msg.find("#" + std::to_string(*idA)) != std::string::npos, msg.c_str());
+        QVERIFY2(msg.find("not pending (approved by zoë") != std::string::npos, msg.c_str());
+        QVERIFY(again.error().where.find(path.string()) == 0);
+        QCOMPARE(gate->get(*idA)->decidedBy, std::string("zoë")); // unchanged
+
+        // A wall-clock decision time is filled in when none is given.
+        auto idC = gate->request(makeRequest(setpoint("urn:cool", 29.0)));
+        ApprovalDecision now;
+        now.user = "ops";
+        auto c = gate->approve(*idC, now);
+        QVERIFY(c.ok());
+        QCOMPARE(c->decidedAt.size(), std::size_t{20});
+        QCOMPARE(c->decidedAt.back(), 'Z');
+        // Nobody: refused.
+        auto idD = gate->request(makeRequest(setpoint("urn:cool2", 29.0)));
+        auto anonymous = gate->approve(*idD, ApprovalDecision{});
+        QVERIFY(!anonymous.ok());
+        QVERIFY(anonymous.error().message.find("no user") != std::string::npos);
+    }
+
+    void refusesUnknownAndGarbageIds()
+    {
+        auto gate = ApprovalGate::inMemory();
+        QVERIFY(gate.ok());
+        QVERIFY(gate->request(makeRequest(setpoint("urn:heat", 16.0))).ok());
+        auto unknown = gate->approve(42, by("ops"));
+        QVERIFY(!unknown.ok());
+        QCOMPARE(unknown.error().code, ErrorCode::NotFound);
+        QVERIFY(unknown.error().message.find("#42") != std::string::npos);
+        QVERIFY(unknown.error().message.find("no such request") != std::string::npos);
+        QCOMPARE(gate->reject(42, by("ops")).error().code, ErrorCode::NotFound);
+        for (std::int64_t bad :
+             {std::int64_t{0}, std::int64_t{-1}, std::numeric_limits<std::int64_t>::min()}) {
+            auto r = gate->approve(bad, by("ops"));
+            QVERIFY(!r.ok());
+            QCOMPARE(r.error().code, ErrorCode::InvalidArgument);
+            QVERIFY(r.error().message.find("positive") != std::string::npos);
+        }
+        QCOMPARE(gate->approve(std::numeric_limits<std::int64_t>::max(), by("ops")).error().code,
+                 ErrorCode::NotFound);
+        QCOMPARE(gate->get(42).error().code, ErrorCode::NotFound);
+        QCOMPARE(gate->list()->size(), std::size_t{1}); // nothing changed
+        // Invalid requests are refused too.
+        auto noPolicy = makeRequest(setpoint("urn:x", 16.0));
+        noPolicy.policyId.clear();
+        QVERIFY(!gate->request(noPolicy).ok());
+        QVERIFY(!gate->request(makeRequest(setpoint("", 16.0))).ok());
+        QVERIFY(!gate->request(makeRequest(setpoint("urn:x", 16.0), kT0, -1)).ok());
+    }
+
+    void expiresAtTheRightSourceTime()
+    {
+        auto gate = ApprovalGate::inMemory();
+        QVERIFY(gate.ok());
+        auto id = gate->request(makeRequest(setpoint("urn:heat", 16.0), kT0, 600'000));
+        QVERIFY(id.ok());
+        auto early = gate->expire(kT0 + 599'999);
+        QVERIFY(early.ok());
+        QVERIFY(early->empty());
+        QCOMPARE(gate->get(*id)->status, ApprovalStatus::Pending);
+        // Approving once the expiry has passed (the caller knows the source time): refused.
+        ApprovalDecision late = by("ops");
+        late.nowMs = kT0 + 600'000;
+        auto refused = gate->approve(*id, late);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.find("expired") != std::string::npos,
+                 refused.error().message.c_str());
+        QCOMPARE(gate->get(*id)->status, ApprovalStatus::Pending);
+        auto due = gate->expire(kT0 + 600'000);
+        QVERIFY(due.ok());
+        QCOMPARE(due->size(), std::size_t{1});
+        QCOMPARE(due->front().id, *id);
+        QCOMPARE(due->front().status, ApprovalStatus::Expired);
+        QCOMPARE(gate->get(*id)->status, ApprovalStatus::Expired);
+        QVERIFY(gate->expire(kT0 + 10'000'000)->empty()); // once only
+        // Approving an expired request (no source time given): refused, it is not pending.
+        auto after = gate->approve(*id, by("ops"));
+        QVERIFY(!after.ok());
+        QVERIFY(after.error().message.find("not pending (expired") != std::string::npos);
+
+        // An approval that was not applied before the expiry expires too.
+        auto id2 = gate->request(makeRequest(setpoint("urn:cool", 29.0), kT0, 600'000));
+        ApprovalDecision inTime = by("ops");
+        inTime.nowMs = kT0 + 1000;
+        QVERIFY(gate->approve(*id2, inTime).ok());
+        auto lateApproval = gate->poll(kT0 + 700'000);
+        QVERIFY(lateApproval.ok());
+        QCOMPARE(lateApproval->size(), std::size_t{2}); // both expired, neither to apply
+        for (const auto& r : *lateApproval)
+            QCOMPARE(r.status, ApprovalStatus::Expired);
+        QVERIFY(gate->get(*id2)->note.find("before it was applied") != std::string::npos);
+    }
+
+    void pollAppliesAndReportsOnce()
+    {
+        auto gate = ApprovalGate::inMemory();
+        QVERIFY(gate.ok());
+        auto a = gate->request(makeRequest(setpoint("urn:a", 16.0)));
+        auto b = gate->request(makeRequest(setpoint("urn:b", 16.0)));
+        auto c = gate->request(makeRequest(setpoint("urn:c", 16.0)));
+        QVERIFY(gate->poll(kT0)->empty()); // all pending: nothing to do
+        QVERIFY(gate->approve(*a, by("ops")).ok());
+        QVERIFY(gate->reject(*b, by("ops", "too cold")).ok());
+        auto due = gate->poll(kT0 + 1000);
+        QVERIFY(due.ok());
+        QCOMPARE(due->size(), std::size_t{2});
+        QCOMPARE((*due)[0].id, *a);
+        QCOMPARE((*due)[0].status, ApprovalStatus::Approved);
+        QCOMPARE((*due)[1].id, *b);
+        QCOMPARE((*due)[1].status, ApprovalStatus::Rejected);
+        QVERIFY(gate->markApplied(*a, 11).ok());
+        QVERIFY(gate->markReported(*b, 12).ok());
+        QVERIFY(gate->poll(kT0 + 2000)->empty());
+        QCOMPARE(gate->get(*a)->status, ApprovalStatus::Applied);
+        QCOMPARE(gate->get(*a)->outcomeSeq, std::optional<std::int64_t>(11));
+        QCOMPARE(gate->get(*b)->outcomeSeq, std::optional<std::int64_t>(12));
+        QVERIFY(!gate->markApplied(*a, 13).ok()); // applied once
+        QVERIFY(!gate->markApplied(*c, 13).ok()); // never approved
+        QVERIFY(!gate->markReported(*b, 13).ok());
+
+        // A later action on c's target supersedes it; the poll reports it once.
+        QVERIFY(gate->findOpen(setpoint("urn:c", 16.0))->has_value());
+        QVERIFY(!gate->findOpen(setpoint("urn:c", 17.0))->has_value());
+        auto old = gate->supersede(setpoint("urn:c", 21.0));
+        QVERIFY(old.ok());
+        QCOMPARE(old->size(), std::size_t{1});
+        QVERIFY(!gate->findOpen(setpoint("urn:c", 16.0))->has_value());
+        QCOMPARE(gate->get(*c)->status, ApprovalStatus::Superseded);
+        QVERIFY(gate->get(*c)->note.find("superseded by SetSetpoint target=urn:c value=21") == 0);
+        QCOMPARE(gate->poll(kT0 + 3000)->size(), std::size_t{1});
+        QVERIFY(gate->supersede(setpoint("urn:c", 22.0))->empty()); // closed already
+
+        // Approved → failed when the loop could not apply it.
+        auto d = gate->request(makeRequest(setpoint("urn:d", 16.0)));
+        QVERIFY(gate->approve(*d, by("ops")).ok());
+        QVERIFY(gate->markFailed(*d, "refused by the sink", 14).ok());
+        QCOMPARE(gate->get(*d)->status, ApprovalStatus::Failed);
+        QVERIFY(gate->get(*d)->note.find("refused by the sink") != std::string::npos);
+    }
+
+    void persistsAcrossReopening()
+    {
+        const auto path = file("persist.twin");
+        std::int64_t id = 0;
+        const Action exact{ActionKind::SetSetpoint, "urn:heat", 16.000000000000004, {}, {}};
+        {
+            auto store = twin::ProjectStore::create(path);
+            QVERIFY(store.ok());
+            auto gate = ApprovalGate::open(*store);
+            QVERIFY(gate.ok());
+            id = gate->request(makeRequest(exact)).value();
+            const Action mode{ActionKind::SetMode, "urn:ahu", 0.0, "unoccupied", {}};
+            QVERIFY(gate->request(makeRequest(mode)).ok());
+            QVERIFY(gate->approve(id, by("zoë", "ok")).ok());
+        }
+        auto store = twin::ProjectStore::open(path);
+        QVERIFY(store.ok());
+        auto gate = ApprovalGate::open(*store);
+        QVERIFY(gate.ok());
+        auto r = gate->get(id);
+        QVERIFY(r.ok());
+        QCOMPARE(r->action, exact); // bit for bit: re-applied exactly as proposed
+        QCOMPARE(r->status, ApprovalStatus::Approved);
+        QCOMPARE(r->decidedBy, std::string("zoë"));
+        QCOMPARE(r->policyId, std::string("fixed-schedule"));
+        auto pending = gate->list();
+        QCOMPARE(pending->size(), std::size_t{1});
+        QCOMPARE(pending->front().action.text, std::string("unoccupied"));
+        // The table keeps the describeAction text for people reading the file.
+        sqlite3_stmt* st = nullptr;
+        sqlite3_prepare_v2(store->handle(), "SELECT action FROM approvals WHERE id = 1", -1, &st,
+                           nullptr);
+        QCOMPARE(sqlite3_step(st), SQLITE_ROW);
+        QVERIFY(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)))
+                    .find("SetSetpoint target=urn:heat value=16") == 0);
+        sqlite3_finalize(st);
+        // Read-only: list works, writes are refused.
+        store = twin::ProjectStore::open(path, twin::OpenMode::ReadOnly);
+        QVERIFY(store.ok());
+        auto readOnly = ApprovalGate::open(*store);
+        QVERIFY(readOnly.ok());
+        QCOMPARE(readOnly->list()->size(), std::size_t{1});
+        auto refused = readOnly->approve(pending->front().id, by("ops"));
+        QVERIFY(!refused.ok());
+        QVERIFY(refused.error().message.find("read-only") != std::string::npos);
+    }
+
+    void secondConnectionDecidesFirstPollSees()
+    {
+        const auto path = file("two.twin");
+        auto loopStore = twin::ProjectStore::create(path);
+        QVERIFY(loopStore.ok());
+        auto cliStore = twin::ProjectStore::open(path);
+        QVERIFY(cliStore.ok());
+        auto loopGate = ApprovalGate::open(*loopStore);
+        auto cliGate = ApprovalGate::open(*cliStore);
+        QVERIFY(loopGate.ok() && cliGate.ok());
+        auto a = loopGate->request(makeRequest(setpoint("urn:a", 16.0)));
+        auto b = loopGate->request(makeRequest(setpoint("urn:b", 16.0)));
+        QVERIFY(loopGate->poll(kT0)->empty());
+        // The other connection sees the requests and decides.
+        QCOMPARE(cliGate->list()->size(), std::size_t{2});
+        QVERIFY(cliGate->approve(*a, by("ops")).ok());
+        auto seen = loopGate->poll(kT0 + 1000);
+        QVERIFY(seen.ok());
+        QCOMPARE(seen->size(), std::size_t{1});
+        QCOMPARE(seen->front().id, *a);
+        QCOMPARE(seen->front().decidedBy, std::string("ops"));
+        QVERIFY(loopGate->markApplied(*a, 1).ok());
+        QVERIFY(cliGate->reject(*b, by("ops", "no")).ok());
+        auto rejected = loopGate->poll(kT0 + 2000);
+        QCOMPARE(rejected->size(), std::size_t{1});
+        QCOMPARE(rejected->front().status, ApprovalStatus::Rejected);
+        QCOMPARE(cliGate->get(*a)->status, ApprovalStatus::Applied);
+        // The loop expired it first: the other connection's late approval is refused.
+        auto c = loopGate->request(makeRequest(setpoint("urn:c", 16.0), kT0, 1000));
+        QCOMPARE(loopGate->expire(kT0 + 1000)->size(), std::size_t{1});
+        auto late = cliGate->approve(*c, by("ops"));
+        QVERIFY(!late.ok());
+        QVERIFY(late.error().message.find("not pending (expired") != std::string::npos);
+    }
+
+    void inMemoryGateBehavesLikeTheFile()
+    {
+        // The in-memory gate creates its own copy of the table: the same life cycle on both
+        // must leave the same rows (a column or a status missing on one side fails here).
+        const auto path = file("schema.twin");
+        auto store = twin::ProjectStore::create(path);
+        QVERIFY(store.ok());
+        QCOMPARE(columns(store->handle()).size(), std::size_t{17});
+        auto fileGate = ApprovalGate::open(*store);
+        auto memory = ApprovalGate::inMemory();
+        QVERIFY(fileGate.ok() && memory.ok());
+        QVERIFY(memory->where().find("(in memory)") == 0);
+        QVERIFY(fileGate->where().find(path.string()) == 0);
+        for (ApprovalGate* gate : {&*fileGate, &*memory}) {
+            const Action migrate{ActionKind::MigrateVm, "urn:vm", 0.0, {}, "urn:host"};
+            const Action mode{ActionKind::SetMode, "urn:ahu", 0.0, "off", {}};
+            std::vector<std::int64_t> ids;
+            for (const auto& a : {migrate, mode, setpoint("urn:a", 16.0), setpoint("urn:b", 16.0),
+                                  setpoint("urn:c", 16.0), setpoint("urn:d", 16.0)})
+                ids.push_back(gate->request(makeRequest(a)).value());
+            QVERIFY(gate->approve(ids[0], by("ops", "fine")).ok());
+            QVERIFY(gate->markApplied(ids[0], 3).ok());
+            QVERIFY(gate->reject(ids[1], by("ops", "no")).ok());
+            QVERIFY(gate->markReported(ids[1], 4).ok());
+            QVERIFY(gate->approve(ids[2], by("ops")).ok());
+            QVERIFY(gate->markFailed(ids[2], "guard", 5).ok());
+            QVERIFY(gate->supersede(setpoint("urn:c", 21.0)).ok());
+            QCOMPARE(gate->expire(kT0 + 3'600'000)->size(), std::size_t{2}); // b, d
+        }
+        auto fromFile = fileGate->list(std::nullopt).value();
+        auto fromMemory = memory->list(std::nullopt).value();
+        QCOMPARE(fromFile.size(), std::size_t{6});
+        QCOMPARE(fromMemory, fromFile);
+        std::vector<ApprovalStatus> statuses;
+        for (const auto& r : fromFile)
+            statuses.push_back(r.status);
+        QCOMPARE(statuses, (std::vector<ApprovalStatus>{
+                               ApprovalStatus::Applied, ApprovalStatus::Rejected,
+                               ApprovalStatus::Failed, ApprovalStatus::Expired,
+                               ApprovalStatus::Superseded, ApprovalStatus::Expired}));
+    }
+};
+
+TWINDESK_TEST(TestApprovalGate)
+#include "tst_approval_gate.moc"
