@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace twindesk::policies {
@@ -51,6 +52,8 @@ AdaptiveConferencePolicy::make(AdaptiveConferenceParams p)
     info.reads = {"Zone_Air_Temperature_Sensor", "Occupancy_Sensor",
                   "Zone_Air_Heating_Temperature_Setpoint", "Zone_Air_Cooling_Temperature_Setpoint",
                   "Light_Command"};
+    // People arriving or leaving: decide at once, not at the next 5-minute round (lights).
+    info.triggers = {"Occupancy_Sensor"};
     return policy;
 }
 
@@ -91,10 +94,17 @@ twin::Result<std::vector<Action>> AdaptiveConferencePolicy::decide(const Observa
             st.warmupRate = p.warmupRateKPerH;
             st.cooldownRate = p.cooldownRateKPerH;
         }
-        const auto air =
-            room.airTemperature.empty() ? std::nullopt : obs.value(room.airTemperature);
-        const auto seen = room.occupancy.empty() ? std::nullopt : obs.value(room.occupancy);
-        const bool present = seen && *seen > 0.5;
+        // Unknown values are NaN here: every comparison with them is false.
+        auto valueOf = [&obs](const std::string& point) {
+            constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();
+            if (point.empty())
+                return kUnknown;
+            const auto v = obs.value(point);
+            return v ? *v : kUnknown;
+        };
+        const double airNow = valueOf(room.airTemperature);
+        const double seen = valueOf(room.occupancy);
+        const bool present = seen > 0.5;
         const bool booked = bookings != nullptr && bookings->booked(room.room, now);
         if (present || booked)
             st.lastPresence = now;
@@ -103,32 +113,30 @@ twin::Result<std::vector<Action>> AdaptiveConferencePolicy::decide(const Observa
         const bool recentlyUsed = st.lastPresence >= 0 && now - st.lastPresence < p.vacancyDelay;
 
         // Learn the warm-up rate from the last interval of a recovery towards comfort.
-        const auto heatSp =
-            room.heatingSetpoint.empty() ? std::nullopt : obs.value(room.heatingSetpoint);
-        if (p.learnRates && air && st.recovering && st.lastTime >= 0 && now > st.lastTime) {
+        if (p.learnRates && !std::isnan(airNow) && st.recovering && st.lastTime >= 0 &&
+            now > st.lastTime) {
             const double hours = static_cast<double>(now - st.lastTime) / 3600.0;
-            const double rate = (*air - st.lastAir) / hours;
+            const double rate = (airNow - st.lastAir) / hours;
             if (rate >= kMinRateKPerH && rate <= kMaxRateKPerH)
                 st.warmupRate = (1.0 - kLearningWeight) * st.warmupRate + kLearningWeight * rate;
         }
-        st.recovering = air && heatSp && std::abs(*heatSp - p.comfortHeating) < 1e-9 &&
-                        *air < p.comfortHeating - 0.3;
+        const bool atComfort = std::abs(valueOf(room.heatingSetpoint) - p.comfortHeating) < 1e-9;
+        st.recovering = atComfort && airNow < p.comfortHeating - 0.3;
         st.lastTime = now;
-        st.lastAir = air.value_or(0.0);
+        st.lastAir = std::isnan(airNow) ? 0.0 : airNow;
 
         // Pre-conditioning: comfort from the lead time before the next booked meeting.
         bool precondition = false;
-        if (bookings != nullptr && air) {
+        if (bookings != nullptr && !std::isnan(airNow)) {
             if (const auto next = bookings->nextMeetingStart(room.room, now)) {
-                const double heatDeficit = std::max(0.0, p.comfortHeating - *air);
-                const double coolDeficit = std::max(0.0, *air - p.comfortCooling);
+                const double heatDeficit = std::max(0.0, p.comfortHeating - airNow);
+                const double coolDeficit = std::max(0.0, airNow - p.comfortCooling);
                 const double hours =
                     std::max(heatDeficit / st.warmupRate, coolDeficit / st.cooldownRate);
                 const auto lead = std::clamp(static_cast<Seconds>(std::llround(hours * 3600.0)),
                                              p.minLead, p.maxLead);
                 // In comfort already: stay there unless standby would last minStandby.
-                const bool inComfort = heatSp && std::abs(*heatSp - p.comfortHeating) < 1e-9;
-                precondition = *next - now <= lead + (inComfort ? p.minStandby : 0);
+                precondition = *next - now <= lead + (atComfort ? p.minStandby : 0);
             }
         }
         const bool comfort = present || booked || recentlyUsed || precondition;
@@ -137,7 +145,7 @@ twin::Result<std::vector<Action>> AdaptiveConferencePolicy::decide(const Observa
         setIfDifferent(ActionKind::SetSetpoint, room.coolingSetpoint,
                        comfort ? p.comfortCooling : p.standbyCooling);
         // Lights follow people, not bookings: nobody there, nothing to light.
-        if (seen)
+        if (!std::isnan(seen))
             setIfDifferent(ActionKind::Dim, room.lightCommand,
                            st.lastSeen >= 0 && now - st.lastSeen < p.vacancyDelay ? 100.0 : 0.0);
         if (!st.ventilationSet) {

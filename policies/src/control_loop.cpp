@@ -176,6 +176,7 @@ twin::Result<bool> ControlLoop::step()
         return more.error();
     if (!*more)
         return false;
+    const bool event = m_started && triggered(frame);
     m_observation.update(frame);
     m_observeUs = micros(t0, Clock::now());
     ++m_stats.frames;
@@ -188,6 +189,10 @@ twin::Result<bool> ControlLoop::step()
             return s.error();
         while (m_nextDecision <= frame.time)
             m_nextDecision += m_policy.info().period;
+    } else if (event) {
+        ++m_stats.events;
+        if (auto s = decideAndAct(); !s)
+            return s.error();
     }
     // Every frame, after the decisions: a person may have decided meanwhile (another process
     // writes to the same file), and requests expire on source time.
@@ -259,6 +264,35 @@ twin::Status ControlLoop::decideAndActRound()
     r.verdict = "fallback: no action (" + failure + ")";
     r.latency = "{\"decide\":" + fmt(decideUs) + "}";
     return m_log->append(std::move(r));
+}
+
+bool ControlLoop::triggered(const sim::TelemetryFrame& frame)
+{
+    const auto& triggers = m_policy.info().triggers;
+    if (triggers.empty())
+        return false;
+    if (!m_triggerPoints) {
+        m_triggerPoints.emplace();
+        if (const auto* g = m_observation.twin())
+            for (auto p : g->entitiesOfKind(twin::EntityKind::Point))
+                for (const auto& c : g->entity(p).classes)
+                    if (std::find(triggers.begin(), triggers.end(), twin::localName(c)) !=
+                        triggers.end()) {
+                        m_triggerPoints->push_back(g->entity(p).id);
+                        break;
+                    }
+        std::sort(m_triggerPoints->begin(), m_triggerPoints->end());
+    }
+    for (const auto& sample : frame.samples) {
+        if (!std::binary_search(m_triggerPoints->begin(), m_triggerPoints->end(), sample.point))
+            continue;
+        const auto before = m_observation.value(sample.point);
+        const std::optional<double> after =
+            sample.quality ? std::optional<double>(sample.value) : std::nullopt;
+        if (before != after)
+            return true;
+    }
+    return false;
 }
 
 std::optional<int> ControlLoop::workloadsOf(const Action& action) const

@@ -100,8 +100,11 @@ twin::Status ScenarioRun::decideIfDue()
 {
     if (!m_loop)
         return {};
+    // A policy with event triggers sees every step (the loop decides when due or when a
+    // trigger point changed); one without sees only the instants its period falls on.
     const auto& c = m_engine->config();
-    if ((m_engine->state().time - c.grid.start()) % m_policy->info().period != 0)
+    if (m_policy->info().triggers.empty() &&
+        (m_engine->state().time - c.grid.start()) % m_policy->info().period != 0)
         return {};
     m_source->arm();
     if (auto s = m_loop->step(); !s)

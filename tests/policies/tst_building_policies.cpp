@@ -246,6 +246,52 @@ private Q_SLOTS:
         QCOMPARE(targets(*after)[kLight], 0.0);
     }
 
+    // Occupancy changes are events: the loop asks the policy at once, between its 5-minute
+    // rounds, so the lights come on when people arrive.
+    void occupancyIsAnEventTrigger()
+    {
+        class MinuteRoom : public sim::TelemetrySource, public sim::ActuatorSink
+        {
+        public:
+            twin::Result<bool> next(sim::TelemetryFrame& frame) override
+            {
+                if (m_t > at(9, 5))
+                    return false;
+                state.occupied = m_t >= at(9, 2) ? 1.0 : 0.0;
+                frame = frameAt(m_t, state);
+                m_now = m_t;
+                m_t += 60;
+                return true;
+            }
+            [[nodiscard]] Seconds now() const override { return m_now; }
+            twin::Status submit(const Action& action) override
+            {
+                applied.emplace_back(m_now, action);
+                applyTo(state, {action});
+                return {};
+            }
+            RoomState state;
+            std::vector<std::pair<Seconds, Action>> applied;
+
+        private:
+            Seconds m_t = at(9);
+            Seconds m_now = at(9);
+        };
+        auto policy = AdaptiveConferencePolicy::make({});
+        QCOMPARE((*policy)->info().triggers, std::vector<std::string>{"Occupancy_Sensor"});
+        MinuteRoom room;
+        ControlLoop loop(room, room, **policy, Observation(conferenceRoom(), -6.0), nullptr);
+        QVERIFY(loop.run().ok());
+        // Rounds at 09:00 and 09:05; the event at 09:02.
+        QCOMPARE(loop.stats().decisions, std::int64_t{3});
+        QCOMPARE(loop.stats().events, std::int64_t{1});
+        bool lightsAtArrival = false;
+        for (const auto& [t, a] : room.applied)
+            lightsAtArrival =
+                lightsAtArrival || (t == at(9, 2) && a.target == kLight && a.value == 100.0);
+        QVERIFY(lightsAtArrival);
+    }
+
     void adaptiveReactsToWalkInsAndAvoidsFlipFlops()
     {
         auto policy = AdaptiveConferencePolicy::make({});

@@ -17,6 +17,8 @@
 /// and is learned per room from observed recoveries (exponential smoothing of the rate seen
 /// while the room heats towards the comfort setpoint). The same for cooling with
 /// `cooldownRateKPerH`. Rooms without a calendar entry still react to presence.
+/// It decides every 5 minutes and at once when an occupancy sensor changes (an event trigger),
+/// so lights follow people without waiting for the next round.
 /// Decisions depend only on observations and bookings (deterministic).
 
 #include <twindesk/policies/policy.h>

@@ -36,6 +36,8 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace twindesk::policies {
@@ -54,6 +56,7 @@ struct LoopStats
 {
     std::int64_t frames = 0;
     std::int64_t decisions = 0;    ///< times the policy was asked
+    std::int64_t events = 0;       ///< of which asked early because a trigger point changed
     std::int64_t proposed = 0;     ///< actions it returned
     std::int64_t applied = 0;      ///< accepted by the sink
     std::int64_t rejected = 0;     ///< refused by the checks or the sink
@@ -123,6 +126,8 @@ private:
     twin::Status decideAndActRound();
     /// Workloads on a PowerHost target, as the sink knows them (for the guard).
     [[nodiscard]] std::optional<int> workloadsOf(const Action& action) const;
+    /// Whether `frame` changes a trigger point of the policy (PolicyInfo::triggers).
+    [[nodiscard]] bool triggered(const sim::TelemetryFrame& frame);
     twin::Status act(const Policy& by, const std::vector<Action>& actions, double decideUs,
                      const std::string& note);
     /// Stores a request for `action` (or finds the open one); returns the log's approval text.
@@ -145,6 +150,7 @@ private:
     SafetyGuard m_guard;
     Policy* m_fallback = nullptr;
     std::chrono::milliseconds m_timeout{0};
+    std::optional<std::vector<std::string>> m_triggerPoints; // sorted ids, found once
     std::unique_ptr<DecideWorker> m_worker;
     ApprovalGate* m_gate = nullptr;
     ApprovalConfig m_approvalConfig;

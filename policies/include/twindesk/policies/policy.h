@@ -95,6 +95,9 @@ struct PolicyInfo
     Seconds period = 300;           ///< how often the loop asks it to decide
     std::vector<ActionKind> emits;  ///< the only action kinds it may return
     std::vector<std::string> reads; ///< Brick class local names of the points it reads
+    /// Events: Brick class local names (e.g. "Occupancy_Sensor") of points whose change of
+    /// value makes the loop ask the policy at once, between its periodic decisions.
+    std::vector<std::string> triggers;
 };
 
 class Policy
