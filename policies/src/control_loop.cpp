@@ -68,6 +68,20 @@ Outcome ask(Policy& policy, const Observation& observation)
     return out;
 }
 
+/// Why a policy's output is invalid (empty when it is not): the first action that breaks its
+/// kind's schema or is of a kind the policy did not declare.
+std::string invalidOutput(const PolicyInfo& info, const std::vector<Action>& actions)
+{
+    for (const auto& a : actions) {
+        if (auto v = sim::validateAction(a); !v)
+            return "invalid output: " + v.error().message;
+        if (std::find(info.emits.begin(), info.emits.end(), a.kind) == info.emits.end())
+            return "invalid output: " + std::string(sim::actionKindName(a.kind)) +
+                   " is not among the kinds " + info.id + " declared";
+    }
+    return {};
+}
+
 std::string requestTag(std::int64_t id)
 {
     return "#" + std::to_string(id);
@@ -240,6 +254,10 @@ twin::Status ControlLoop::decideAndActRound()
         m_worker ? m_worker->decide(m_observation, m_timeout) : ask(m_policy, m_observation);
     const double decideUs = micros(t0, Clock::now());
     m_stats.latency.decideUs.push_back(decideUs);
+    // Invalid output (a malformed action, a kind the policy did not declare) discredits the
+    // whole round: the safe default decides instead, and the log says what was wrong.
+    if (failure.empty())
+        failure = invalidOutput(m_policy.info(), actions);
     if (failure.empty())
         return act(m_policy, actions, decideUs, {});
 

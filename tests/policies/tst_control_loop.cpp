@@ -62,7 +62,7 @@ class ThrowingPolicy : public Policy
 public:
     ThrowingPolicy()
     {
-        m_info = PolicyInfo{"thrower", "0", "sha256:0", 3600, {ActionKind::SetSetpoint}, {}};
+        m_info = PolicyInfo{"thrower", "0", "sha256:0", 3600, {ActionKind::SetSetpoint}, {}, {}};
     }
     const PolicyInfo& info() const override { return m_info; }
     twin::Result<std::vector<Action>> decide(const Observation&) override
@@ -79,7 +79,7 @@ class BadOutputPolicy : public Policy
 public:
     explicit BadOutputPolicy(std::string point) : m_point(std::move(point))
     {
-        m_info = PolicyInfo{"bad-output", "0", "sha256:0", 3600, {ActionKind::SetSetpoint}, {}};
+        m_info = PolicyInfo{"bad-output", "0", "sha256:0", 3600, {ActionKind::SetSetpoint}, {}, {}};
     }
     const PolicyInfo& info() const override { return m_info; }
     twin::Result<std::vector<Action>> decide(const Observation&) override
@@ -142,7 +142,7 @@ class WantPolicy : public Policy
 public:
     WantPolicy()
     {
-        m_info = PolicyInfo{"want", "1", "sha256:1", 300, {ActionKind::SetSetpoint}, {}};
+        m_info = PolicyInfo{"want", "1", "sha256:1", 300, {ActionKind::SetSetpoint}, {}, {}};
     }
     const PolicyInfo& info() const override { return m_info; }
     twin::Result<std::vector<Action>> decide(const Observation& observation) override
@@ -165,7 +165,7 @@ class SlowPolicy : public Policy
 public:
     explicit SlowPolicy(int firstMs) : m_firstMs(firstMs)
     {
-        m_info = PolicyInfo{"slow", "1", "sha256:2", 300, {ActionKind::SetSetpoint}, {}};
+        m_info = PolicyInfo{"slow", "1", "sha256:2", 300, {ActionKind::SetSetpoint}, {}, {}};
     }
     const PolicyInfo& info() const override { return m_info; }
     twin::Result<std::vector<Action>> decide(const Observation&) override
@@ -190,7 +190,7 @@ public:
     ScriptPolicy(std::vector<ActionKind> kinds, std::vector<std::vector<Action>> rounds)
         : m_rounds(std::move(rounds))
     {
-        m_info = PolicyInfo{"script", "1", "sha256:3", 300, std::move(kinds), {}};
+        m_info = PolicyInfo{"script", "1", "sha256:3", 300, std::move(kinds), {}, {}};
     }
     const PolicyInfo& info() const override { return m_info; }
     twin::Result<std::vector<Action>> decide(const Observation&) override
@@ -565,10 +565,40 @@ private Q_SLOTS:
         sim::SimulatedSource source(*rig.engine, 3600);
         ControlLoop loop(source, *rig.engine, bad, observationFor(rig), nullptr);
         QVERIFY(loop.step().value());
-        // NaN setpoint (schema), PowerHost (not declared), unknown target (sink): all refused.
-        QCOMPARE(loop.stats().proposed, std::int64_t{3});
-        QCOMPARE(loop.stats().rejected, std::int64_t{3});
+        // A NaN setpoint and an undeclared PowerHost make the whole output invalid: nothing of
+        // it is applied, and without a fallback nothing happens that round.
+        QCOMPARE(loop.stats().policyErrors, std::int64_t{1});
+        QCOMPARE(loop.stats().proposed, std::int64_t{0});
         QCOMPARE(loop.stats().applied, std::int64_t{0});
+
+        // With a fallback, the safe default decides and the log says why.
+        auto rig2 = makeRig();
+        const auto path = fs::path(m_dir.path().toStdString()) / "invalid.twin";
+        auto store = twin::ProjectStore::create(path);
+        auto log = DecisionLog::open(*store);
+        auto baseline = FixedSchedulePolicy::make({}).value();
+        sim::SimulatedSource source2(*rig2.engine, 3600);
+        ControlLoop guarded(source2, *rig2.engine, bad, observationFor(rig2), &*log);
+        guarded.setFallback(baseline.get());
+        QVERIFY(guarded.step().value());
+        QCOMPARE(guarded.stats().fallbacks, std::int64_t{1});
+        QVERIFY(guarded.stats().applied > 0);
+        QVERIFY(log->flush().ok());
+        auto rows = log->read(1, 1);
+        QVERIFY(rows.ok() && !rows->empty());
+        QVERIFY2(rows->front().verdict.find("invalid output") != std::string::npos,
+                 rows->front().verdict.c_str());
+        QCOMPARE(rows->front().policyId, std::string("fixed-schedule"));
+
+        // Well-formed actions the sink cannot carry out are refused one by one, no fallback.
+        ScriptPolicy unknown({ActionKind::SetSetpoint},
+                             {{Action{ActionKind::SetSetpoint, "urn:nowhere", 20.0, {}, {}}}});
+        auto rig3 = makeRig();
+        sim::SimulatedSource source3(*rig3.engine, 3600);
+        ControlLoop plain(source3, *rig3.engine, unknown, observationFor(rig3), nullptr);
+        QVERIFY(plain.step().value());
+        QCOMPARE(plain.stats().policyErrors, std::int64_t{0});
+        QCOMPARE(plain.stats().rejected, std::int64_t{1});
     }
 
     void highImpactWaitsForApproval()

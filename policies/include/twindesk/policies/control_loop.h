@@ -7,8 +7,10 @@
 /// policy's period has elapsed the policy decides, every proposed action passes the
 /// SafetyGuard (schema, declared kinds, bounds, rate, dwell, migrations, oscillation),
 /// is approved, submitted to the sink, and logged with its per-stage latency in the
-/// tamper-evident DecisionLog (when one is given). When the policy fails or throws, the
-/// configured fallback policy decides that round and the log says why.
+/// tamper-evident DecisionLog (when one is given). When the policy fails, throws, times out or
+/// returns invalid output (an action that breaks its kind's schema, e.g. a NaN setpoint, or of
+/// a kind it did not declare), the configured fallback policy decides that round and the log
+/// says why.
 ///
 /// ## Approval (setApprovals; approval_gate.h)
 /// Without a gate every action that passes the guard is applied (log: approval "auto").
