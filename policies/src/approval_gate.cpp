@@ -1,6 +1,7 @@
 #include <twindesk/policies/approval_gate.h>
 #include <twindesk/policies/policy.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/sqlite_statement.h>
 #include <twindesk/twin/units.h>
 
 #include <sqlite3.h>
@@ -22,33 +23,8 @@ using twin::Status;
 
 namespace {
 
-// The table as the project file's migrations leave it (schema v3, project_store.cpp). The
-// in-memory gate creates the same table; tst_approval_gate compares both column lists.
-constexpr const char* kInMemorySchema = R"sql(
-CREATE TABLE approvals(
-    id INTEGER PRIMARY KEY,
-    requested_ms INTEGER NOT NULL,
-    expires_ms INTEGER NOT NULL,
-    policy_id TEXT NOT NULL,
-    action TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    target TEXT NOT NULL,
-    value REAL NOT NULL DEFAULT 0,
-    text TEXT NOT NULL DEFAULT '',
-    destination TEXT NOT NULL DEFAULT '',
-    reason TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
-        ('pending','approved','rejected','expired','applied','superseded','failed')),
-    decided_by TEXT NOT NULL DEFAULT '',
-    decided_at TEXT NOT NULL DEFAULT '',
-    note TEXT NOT NULL DEFAULT '',
-    decision_seq INTEGER NOT NULL DEFAULT 0,
-    outcome_seq INTEGER
-);
-CREATE INDEX approvals_by_status ON approvals(status);
-CREATE INDEX approvals_by_target ON approvals(target, status);
-CREATE INDEX approvals_unresolved ON approvals(outcome_seq, status);
-)sql";
+// The in-memory gate creates its table with the project file's own migration (schema v3).
+constexpr int kApprovalsSchemaVersion = 3;
 
 constexpr const char* kSelect =
     "SELECT id, requested_ms, expires_ms, policy_id, kind, target, value, text, destination, "
@@ -60,67 +36,7 @@ constexpr const char* kOpen = "status IN ('pending','approved')";
 constexpr const char* kToReport =
     "status IN ('approved','rejected','expired','superseded','failed')";
 
-// ---- SQLite: a small RAII statement (same pattern as decision_log.cpp) ----
-
-class Statement
-{
-public:
-    Statement() = default;
-    Statement(sqlite3* db, std::string_view text, unsigned int flags = 0)
-    {
-        if (sqlite3_prepare_v3(db, text.data(), static_cast<int>(text.size()), flags, &m_stmt,
-                               nullptr) != SQLITE_OK)
-            m_stmt = nullptr;
-    }
-    // Statements live for one call (finalizing ends their read transaction at once, so the
-    // next call sees what other connections committed meanwhile), except the poll's check,
-    // which is kept prepared and reset after each use.
-    ~Statement() { sqlite3_finalize(m_stmt); }
-    Statement(Statement&& o) noexcept : m_stmt(std::exchange(o.m_stmt, nullptr)) {}
-    Statement& operator=(Statement&& o) noexcept
-    {
-        if (this != &o) {
-            sqlite3_finalize(m_stmt);
-            m_stmt = std::exchange(o.m_stmt, nullptr);
-        }
-        return *this;
-    }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    [[nodiscard]] bool valid() const { return m_stmt != nullptr; }
-    void bind(int i, std::string_view text)
-    {
-        sqlite3_bind_text(m_stmt, i, text.data() != nullptr ? text.data() : "",
-                          static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    }
-    void bind(int i, std::int64_t v) { sqlite3_bind_int64(m_stmt, i, v); }
-    void bind(int i, double v) { sqlite3_bind_double(m_stmt, i, v); }
-    void bindNull(int i) { sqlite3_bind_null(m_stmt, i); }
-    int step() { return sqlite3_step(m_stmt); }
-    void reset()
-    {
-        sqlite3_reset(m_stmt);
-        sqlite3_clear_bindings(m_stmt);
-    }
-    [[nodiscard]] std::string text(int col) const
-    {
-        const auto* p = sqlite3_column_text(m_stmt, col);
-        return p == nullptr
-                   ? std::string{}
-                   : std::string(reinterpret_cast<const char*>(p), // NOLINT
-                                 static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, col)));
-    }
-    [[nodiscard]] std::int64_t int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
-    [[nodiscard]] double real(int col) const { return sqlite3_column_double(m_stmt, col); }
-    [[nodiscard]] bool null(int col) const
-    {
-        return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
-    }
-
-private:
-    sqlite3_stmt* m_stmt = nullptr;
-};
+using twin::sql::Statement;
 
 struct DbClose
 {
@@ -584,7 +500,8 @@ Result<ApprovalGate> ApprovalGate::inMemory()
     impl->where = "(in memory): table approvals";
     if (rc != SQLITE_OK)
         return makeError(ErrorCode::StorageError, "cannot open an in-memory database", impl->where);
-    if (auto s = impl->exec(kInMemorySchema, "creating the approvals table"); !s)
+    const std::string schema(twin::ProjectStore::migrationSql(kApprovalsSchemaVersion));
+    if (auto s = impl->exec(schema.c_str(), "creating the approvals table"); !s)
         return s.error();
     return ApprovalGate(std::move(impl));
 }

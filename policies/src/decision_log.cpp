@@ -1,5 +1,6 @@
 #include <twindesk/policies/decision_log.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/sqlite_statement.h>
 
 #include <sqlite3.h>
 
@@ -32,69 +33,9 @@ constexpr int kColumnCount = 14;
 
 std::atomic<std::int64_t> gRowsLostOnDestruction{0};
 
-// ---- SQLite: a small RAII statement (same pattern as twin's private sqlite_util.h) ----
+using twin::sql::Statement;
 
-class Statement
-{
-public:
-    Statement() = default;
-    Statement(sqlite3* db, std::string_view text, unsigned int flags = 0)
-    {
-        if (sqlite3_prepare_v3(db, text.data(), static_cast<int>(text.size()), flags, &m_stmt,
-                               nullptr) != SQLITE_OK)
-            m_stmt = nullptr;
-    }
-    ~Statement() { sqlite3_finalize(m_stmt); }
-    Statement(Statement&& o) noexcept : m_stmt(std::exchange(o.m_stmt, nullptr)) {}
-    Statement& operator=(Statement&& o) noexcept
-    {
-        if (this != &o) {
-            sqlite3_finalize(m_stmt);
-            m_stmt = std::exchange(o.m_stmt, nullptr);
-        }
-        return *this;
-    }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    [[nodiscard]] bool valid() const { return m_stmt != nullptr; }
-
-    void bind(int i, std::string_view text)
-    {
-        // An empty string_view may have a null data(): SQLite would store NULL, not ''.
-        sqlite3_bind_text(m_stmt, i, text.data() != nullptr ? text.data() : "",
-                          static_cast<int>(text.size()), SQLITE_STATIC);
-    }
-    void bind(int i, std::int64_t v) { sqlite3_bind_int64(m_stmt, i, v); }
-    int step() { return sqlite3_step(m_stmt); }
-    void reset()
-    {
-        sqlite3_reset(m_stmt);
-        sqlite3_clear_bindings(m_stmt);
-    }
-    [[nodiscard]] std::string text(int col) const
-    {
-        const auto* p = sqlite3_column_text(m_stmt, col);
-        return p == nullptr
-                   ? std::string{}
-                   : std::string(reinterpret_cast<const char*>(p), // NOLINT
-                                 static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, col)));
-    }
-    [[nodiscard]] std::int64_t int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
-    [[nodiscard]] int type(int col) const { return sqlite3_column_type(m_stmt, col); }
-
-private:
-    sqlite3_stmt* m_stmt = nullptr;
-};
-
-twin::Error storageError(sqlite3* db, const std::string& what, const std::string& where)
-{
-    const int primary = sqlite3_extended_errcode(db) & 0xff;
-    const ErrorCode ec = (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
-                             ? ErrorCode::CorruptFile
-                             : ErrorCode::StorageError;
-    return makeError(ec, what + ": " + sqlite3_errmsg(db), where);
-}
+using twin::sql::storageError;
 
 std::string tableWhere(sqlite3* db)
 {
@@ -358,7 +299,7 @@ struct DecisionLog::Impl
                  {&r.policyId, &r.policyVersion, &r.policyHash, &r.modelHash, &r.inputs,
                   &r.proposed, &r.verdict, &r.approval, &r.applied, &r.latency, &r.prevHash,
                   &r.rowHash})
-                insert.bind(i++, *field);
+                insert.bindStatic(i++, *field); // the buffer outlives the step
             if (insert.step() != SQLITE_DONE) {
                 auto err = storageError(db,
                                         "writing decision seq " + std::to_string(r.seq) +

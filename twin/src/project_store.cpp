@@ -1,6 +1,5 @@
-#include "sqlite_util.h"
-
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/sqlite_statement.h>
 
 #include <algorithm>
 #include <array>
@@ -786,6 +785,13 @@ Result<std::int64_t> ProjectStore::sampleCount() const
     if (!st.valid() || st.step() != SQLITE_ROW)
         return sql::storageError(m_impl->db.get(), "counting samples", m_impl->where());
     return static_cast<std::int64_t>(st.int64(0));
+}
+
+std::string_view ProjectStore::migrationSql(int toVersion)
+{
+    if (toVersion < 1 || toVersion > kSchemaVersion)
+        return {};
+    return kMigrations[static_cast<std::size_t>(toVersion - 1)];
 }
 
 } // namespace twindesk::twin

@@ -47,6 +47,9 @@ class ProjectStore
 {
 public:
     static constexpr int kSchemaVersion = 3;
+    /// The SQL of the migration that takes a file to schema `toVersion` (1..kSchemaVersion),
+    /// for modules that keep their table in an in-memory database too (the approval gate).
+    [[nodiscard]] static std::string_view migrationSql(int toVersion);
     /// How long a connection waits for another connection's write lock, ms.
     static constexpr int kBusyTimeoutMs = 5000;
     static constexpr std::int32_t kApplicationId = 0x54574E44; // 'TWND'
