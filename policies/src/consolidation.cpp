@@ -44,7 +44,10 @@ double percentile(std::span<const double> data, double p)
     return lower + dif * (upper - lower);
 }
 
-double median(std::span<const double> data) { return percentile(data, 50.0); }
+double median(std::span<const double> data)
+{
+    return percentile(data, 50.0);
+}
 
 double interQuartileRange(std::span<const double> data)
 {
@@ -185,9 +188,8 @@ LineFit robustLoessEstimates(std::span<const double> y)
     return second;
 }
 
-OverloadDecision detectOverload(const ConsolidationConfig& config,
-                                std::span<const double> history, double requestedUtilisation,
-                                double migrationIntervals)
+OverloadDecision detectOverload(const ConsolidationConfig& config, std::span<const double> history,
+                                double requestedUtilisation, double migrationIntervals)
 {
     OverloadDecision out;
     const auto fallback = [&] {
@@ -497,10 +499,11 @@ public:
         while (size > 0 && history[size - 1] == 0.0)
             --size;
         double intervals = 0;
-        if (m_config.detector == OverloadDetector::Lr || m_config.detector == OverloadDetector::Lrr) {
+        if (m_config.detector == OverloadDetector::Lr ||
+            m_config.detector == OverloadDetector::Lrr) {
             // getMaximumVmMigrationTime: the largest RAM over half the host's bandwidth.
-            const double seconds = maxRam / (m_c.hostSpec(h).bandwidthMbps *
-                                             m_c.config().migrationBandwidthShare / 8);
+            const double seconds =
+                maxRam / (m_c.hostSpec(h).bandwidthMbps * m_c.config().migrationBandwidthShare / 8);
             intervals = std::ceil(seconds / static_cast<double>(m_c.config().historyInterval));
         }
         const OverloadDecision d = detectOverload(
@@ -519,10 +522,10 @@ public:
             return false;
         const auto& vm = m_c.vmSpec(j);
         const double request = mode == Demand::FullMips ? vm.mips : m_demand[j];
-        const double core = mode == Demand::FullMips || m_c.config().coreFit ==
-                                                            sim::CoreFit::NominalMips
-                                ? vm.mips
-                                : m_demand[j];
+        const double core =
+            mode == Demand::FullMips || m_c.config().coreFit == sim::CoreFit::NominalMips
+                ? vm.mips
+                : m_demand[j];
         return core <= m_c.hostSpec(h).mipsPerCore && request <= m_available[h] &&
                vm.ramMb <= m_ramFree[h] && vm.bandwidthMbps <= m_bwFree[h];
     }
@@ -553,7 +556,7 @@ public:
     /// PowerVmAllocationPolicyMigrationAbstract.findHostForVm: the least power increase
     /// P(u_after) − P(u_start) among suitable hosts not overloaded after the placement.
     HostIndex findHost(VmIndex j, const std::vector<std::uint8_t>& excluded, bool allowOff,
-                       Demand mode)
+                       Demand mode, bool checkOverload = true)
     {
         HostIndex best = kNoHost;
         double minPower = std::numeric_limits<double>::max();
@@ -567,7 +570,7 @@ public:
             // the choice is the same as CloudSim's detector-then-power order.
             if (!(diff < minPower))
                 continue;
-            if (m_allocMips[h] != 0 && overloaded(h, j))
+            if (checkOverload && m_allocMips[h] != 0 && overloaded(h, j))
                 continue;
             minPower = diff;
             best = h;
@@ -589,9 +592,8 @@ private:
 /// PowerVmList.sortByCpuUtilization: decreasing current demand, stable.
 void sortByDemand(std::vector<VmIndex>& vms, const Shadow& shadow)
 {
-    std::stable_sort(vms.begin(), vms.end(), [&](VmIndex a, VmIndex b) {
-        return shadow.demand(a) > shadow.demand(b);
-    });
+    std::stable_sort(vms.begin(), vms.end(),
+                     [&](VmIndex a, VmIndex b) { return shadow.demand(a) > shadow.demand(b); });
 }
 
 class Planner
@@ -886,7 +888,7 @@ twin::Status applyConsolidationPlan(ComputeCluster& cluster, const Consolidation
     return {};
 }
 
-twin::Result<std::size_t> placePabfd(ComputeCluster& cluster, const ConsolidationConfig& config)
+twin::Result<PabfdPlacement> placePabfd(ComputeCluster& cluster, const ConsolidationConfig& config)
 {
     Shadow shadow(cluster, config, Demand::FullMips);
     std::vector<VmIndex> order;
@@ -897,20 +899,26 @@ twin::Result<std::size_t> placePabfd(ComputeCluster& cluster, const Consolidatio
         return cluster.vmSpec(a).mips > cluster.vmSpec(b).mips;
     });
     const std::vector<std::uint8_t> none(cluster.hostCount(), 0);
-    std::size_t placed = 0;
+    PabfdPlacement out;
     for (const VmIndex vm : order) {
-        const HostIndex h = shadow.findHost(vm, none, false, Demand::FullMips);
+        HostIndex h = shadow.findHost(vm, none, false, Demand::FullMips);
+        if (h == kNoHost) {
+            // CloudSim would fail the VM's creation and run without it; keep every VM.
+            h = shadow.findHost(vm, none, false, Demand::FullMips, false);
+            if (h != kNoHost)
+                ++out.overloadIgnored;
+        }
         if (h == kNoHost)
             return makeError(ErrorCode::InvalidArgument,
                              "PABFD found no host for VM '" + cluster.vmSpec(vm).id + "' (" +
-                                 std::to_string(placed) +
+                                 std::to_string(out.placed) +
                                  " placed before it); add hosts or switch them on");
         if (auto ok = cluster.place(vm, h); !ok)
             return ok.error();
         shadow.add(vm, h);
-        ++placed;
+        ++out.placed;
     }
-    return placed;
+    return out;
 }
 
 } // namespace twindesk::policies
