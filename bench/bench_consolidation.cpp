@@ -56,10 +56,13 @@ std::size_t invariantBreaks(const ComputeCluster& cluster)
     return breaks;
 }
 
+MemoryRule gMemoryRule = MemoryRule::Always;
+
 twin::Result<Outcome> runPolicy(const std::vector<VmSpec>& vms, const std::string& policy)
 {
     ComputeConfig config;
     config.accounting = Accounting::CloudSim;
+    config.memoryRule = gMemoryRule;
     auto made = ComputeCluster::make(planetLabHosts(kHosts), vms, config);
     if (!made)
         return made.error();
@@ -118,8 +121,15 @@ int run(int argc, char** argv)
     const std::filesystem::path folder =
         argc > 1 ? argv[1] : "../shared/anchors/planetlab/20110303";
     std::vector<std::string> policyNames;
-    for (int i = 2; i < argc; ++i)
-        policyNames.emplace_back(argv[i]);
+    for (int i = 2; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--memory=placement")
+            gMemoryRule = MemoryRule::PlacementOnly; // CloudSim 3.0's books
+        else if (arg == "--memory=always")
+            gMemoryRule = MemoryRule::Always;
+        else
+            policyNames.push_back(arg);
+    }
     if (policyNames.empty())
         policyNames = {"NPA",        "DVFS",        "THR-MMT-0.8", "IQR-MMT-1.5", "MAD-MMT-2.5",
                        "LR-MMT-1.2", "LRR-MMT-1.2", "LR-MC-1.2",   "LR-RS-1.2",   "LR-MU-1.2"};

@@ -417,7 +417,10 @@ class Shadow
 {
 public:
     Shadow(const ComputeCluster& cluster, const ConsolidationConfig& config, Demand demand)
-        : m_c(cluster), m_config(config)
+        : m_c(cluster), m_config(config),
+          // Memory counts for placements, and for migrations unless CloudSim's rule applies.
+          m_memory(demand == Demand::FullMips ||
+                   cluster.config().memoryRule == sim::MemoryRule::Always)
     {
         const std::size_t hosts = cluster.hostCount();
         const std::size_t vms = cluster.vmCount();
@@ -527,7 +530,7 @@ public:
                 ? vm.mips
                 : m_demand[j];
         return core <= m_c.hostSpec(h).mipsPerCore && request <= m_available[h] &&
-               vm.ramMb <= m_ramFree[h] && vm.bandwidthMbps <= m_bwFree[h];
+               (!m_memory || (vm.ramMb <= m_ramFree[h] && vm.bandwidthMbps <= m_bwFree[h]));
     }
 
     void add(VmIndex j, HostIndex h)
@@ -583,6 +586,7 @@ private:
     const ConsolidationConfig& m_config;
     std::vector<double> m_demand, m_alloc; // per VM
     std::vector<std::vector<std::uint32_t>> m_vms;
+    bool m_memory = true;
     std::vector<double> m_requested, m_allocMips, m_available, m_ramFree, m_bwFree, m_startUtil,
         m_startPower;
     std::vector<std::uint8_t> m_on;

@@ -404,8 +404,9 @@ twin::Result<ComputeCluster> ComputeCluster::make(std::vector<HostSpec> hosts,
     vs.host.assign(vmCount, kNone);
     vs.target.assign(vmCount, kNone);
     vs.migrationEnd.assign(vmCount, std::numeric_limits<double>::quiet_NaN());
-    for (auto* v : {&vs.demand, &vs.allocated, &vs.incomingAllocated, &vs.entryRequested,
-                    &vs.entryAllocated, &vs.requestedMs, &vs.allocatedMs, &vs.degradationMs})
+    for (auto* v : {&vs.demand, &vs.allocated, &vs.incomingAllocated, &vs.ramHeld, &vs.bwHeld,
+                    &vs.entryRequested, &vs.entryAllocated, &vs.requestedMs, &vs.allocatedMs,
+                    &vs.degradationMs})
         v->assign(vmCount, 0.0);
     for (auto* v : {&vs.entryPlaced, &vs.entryMigrating, &vs.historyNext, &vs.historyCount})
         v->assign(vmCount, 0);
@@ -421,7 +422,7 @@ twin::Result<ComputeCluster> ComputeCluster::make(std::vector<HostSpec> hosts,
 // --- fit checks ----------------------------------------------------------------------------------
 
 ComputeCluster::Fit ComputeCluster::fit(VmIndex vm, HostIndex host, double requestMips,
-                                        double coreRequestMips) const
+                                        double coreRequestMips, bool migration) const
 {
     if (host >= hostCount())
         return Fit::NoSuchHost;
@@ -431,6 +432,8 @@ ComputeCluster::Fit ComputeCluster::fit(VmIndex vm, HostIndex host, double reque
         return Fit::Core;
     if (requestMips > hostAvailableMips(host))
         return Fit::Mips;
+    if (migration && m_config.memoryRule == MemoryRule::PlacementOnly)
+        return Fit::Yes; // CloudSim: a running VM requests no RAM or bandwidth
     if (m_vms.ramMb[vm] > hostRamAvailableMb(host))
         return Fit::Ram;
     if (m_vms.bwMbps[vm] > hostBandwidthAvailableMbps(host))
@@ -498,7 +501,7 @@ bool ComputeCluster::fitsForMigration(VmIndex vm, HostIndex host) const
         return false;
     const double demand = m_vms.demand[vm];
     const double core = m_config.coreFit == CoreFit::NominalMips ? m_vms.mips[vm] : demand;
-    return fit(vm, host, demand, core) == Fit::Yes;
+    return fit(vm, host, demand, core, true) == Fit::Yes;
 }
 
 twin::Status ComputeCluster::canPlace(VmIndex vm, HostIndex host) const
@@ -528,7 +531,7 @@ twin::Status ComputeCluster::canMigrate(VmIndex vm, HostIndex host) const
                          name + " runs on host '" + m_hostSpecs[host].id + "' already");
     const double demand = m_vms.demand[vm];
     const double core = m_config.coreFit == CoreFit::NominalMips ? m_vms.mips[vm] : demand;
-    return explain(fit(vm, host, demand, core), vm, host, demand, core);
+    return explain(fit(vm, host, demand, core, true), vm, host, demand, core);
 }
 
 double ComputeCluster::migrationSeconds(VmIndex vm, HostIndex destination) const
@@ -551,6 +554,8 @@ twin::Status ComputeCluster::place(VmIndex vm, HostIndex host)
     m_hosts.resident[host].push_back(static_cast<std::uint32_t>(vm));
     m_hosts.ramUsed[host] += m_vms.ramMb[vm];
     m_hosts.bwUsed[host] += m_vms.bwMbps[vm];
+    m_vms.ramHeld[vm] = m_vms.ramMb[vm];
+    m_vms.bwHeld[vm] = m_vms.bwMbps[vm];
     evaluateHost(host);
     return {};
 }
@@ -568,8 +573,10 @@ twin::Status ComputeCluster::migrate(VmIndex vm, HostIndex destination, Seconds 
     m_vms.migrationEnd[vm] =
         static_cast<double>(now - m_config.start) + migrationSeconds(vm, destination);
     m_hosts.incoming[destination].push_back(static_cast<std::uint32_t>(vm));
-    m_hosts.ramUsed[destination] += m_vms.ramMb[vm];
-    m_hosts.bwUsed[destination] += m_vms.bwMbps[vm];
+    if (m_config.memoryRule == MemoryRule::Always) {
+        m_hosts.ramUsed[destination] += m_vms.ramMb[vm];
+        m_hosts.bwUsed[destination] += m_vms.bwMbps[vm];
+    }
     ++m_migrationsStarted;
     evaluateHost(source);
     evaluateHost(destination);
@@ -854,8 +861,11 @@ void ComputeCluster::completeMigration(VmIndex vm)
     auto& arriving = m_hosts.incoming[destination];
     arriving.erase(std::find(arriving.begin(), arriving.end(), id));
     m_hosts.resident[destination].push_back(id);
-    m_hosts.ramUsed[source] -= m_vms.ramMb[vm];
-    m_hosts.bwUsed[source] -= m_vms.bwMbps[vm];
+    m_hosts.ramUsed[source] -= m_vms.ramHeld[vm];
+    m_hosts.bwUsed[source] -= m_vms.bwHeld[vm];
+    const bool reserved = m_config.memoryRule == MemoryRule::Always;
+    m_vms.ramHeld[vm] = reserved ? m_vms.ramMb[vm] : 0.0;
+    m_vms.bwHeld[vm] = reserved ? m_vms.bwMbps[vm] : 0.0;
     m_vms.host[vm] = destination;
     m_vms.target[vm] = kNone;
     m_vms.migrationEnd[vm] = std::numeric_limits<double>::quiet_NaN();

@@ -352,6 +352,48 @@ private Q_SLOTS:
         }
     }
 
+    // CloudSim's books: RAM binds the first placement only. Host B's RAM is full (3 × 1300 MB
+    // of 4096), yet a 1000 MB VM migrates onto it; afterwards A has freed the VM's RAM and B
+    // holds none for it. Under the default rule the same migration is refused for RAM.
+    void memoryRulePlacementOnly()
+    {
+        std::vector<VmSpec> vms{makeVm("v", 100, 1000, {0.1F}), makeVm("b0", 100, 1300, {0.1F}),
+                                makeVm("b1", 100, 1300, {0.1F}), makeVm("b2", 100, 1300, {0.1F})};
+        for (const MemoryRule rule : {MemoryRule::Always, MemoryRule::PlacementOnly}) {
+            ComputeConfig config;
+            config.memoryRule = rule;
+            auto c =
+                ComputeCluster::make({makeHost("A", 1000.0), makeHost("B", 1000.0)}, vms, config)
+                    .value();
+            QVERIFY(c.place(0, 0).ok());
+            for (VmIndex v = 1; v <= 3; ++v)
+                QVERIFY(c.place(v, 1).ok());
+            QCOMPARE(c.hostRamUsedMb(1), 3900.0);
+            QVERIFY(c.step(0, 300).ok());
+            const bool fits = c.fitsForMigration(0, 1);
+            if (rule == MemoryRule::Always) {
+                QVERIFY(!fits);
+                auto refused = c.canMigrate(0, 1);
+                QVERIFY(!refused.ok());
+                QVERIFY2(contains(refused.error().message, "MB of RAM"),
+                         refused.error().message.c_str());
+                continue;
+            }
+            QVERIFY(fits);
+            QVERIFY(c.migrate(0, 1, 300).ok());
+            QCOMPARE(c.hostRamUsedMb(1), 3900.0); // nothing reserved on the destination
+            QVERIFY(c.step(300, 300).ok());       // 1000 MB / 62.5 MB/s = 16 s: done
+            QCOMPARE(c.vmHost(0), HostIndex{1});
+            QCOMPARE(c.hostRamUsedMb(0), 0.0);
+            QCOMPARE(c.hostRamUsedMb(1), 3900.0);
+            // Back to A: the VM holds no RAM anywhere now, so B frees nothing.
+            QVERIFY(c.migrate(0, 0, 600).ok());
+            QVERIFY(c.step(600, 300).ok());
+            QCOMPARE(c.hostRamUsedMb(0), 0.0);
+            QCOMPARE(c.hostRamUsedMb(1), 3900.0);
+        }
+    }
+
     void migrationDurationAndDegradation()
     {
         // 870 MB over half of 1 Gbit/s: 870 / 62.5 = 13.92 s (CloudSim's formula).

@@ -179,6 +179,8 @@ enum class CoreFit : std::uint8_t {
     CurrentDemand, ///< its current demand, as CloudSim 3.0 checks for migrations
 };
 
+enum class MemoryRule : std::uint8_t { Always, PlacementOnly };
+
 struct ComputeConfig
 {
     Seconds start = 0;    ///< the run start: trace sample 0 and the initial time()
@@ -192,6 +194,13 @@ struct ComputeConfig
     /// taken at the end of every step that reaches or crosses a multiple of it since start, so
     /// the history means the same whatever the step length.
     Seconds historyInterval = 300;
+    /// Whether a live migration needs (and reserves) the VM's RAM and bandwidth on the
+    /// destination. Always: the default, a VM fits only where its memory is free. PlacementOnly:
+    /// CloudSim 3.0's books — a running VM's *requested* RAM and bandwidth are 0 (the
+    /// PlanetLab runner's UtilizationModelNull; Vm.getCurrentRequestedRam), so only the first
+    /// placement checks and holds them, a migration neither checks nor reserves them, and a
+    /// migrated VM holds none on its new host (its old host frees what it held).
+    MemoryRule memoryRule = MemoryRule::Always;
 };
 
 /// Consolidation metrics since the cluster was made. Fractions are 0..1.
@@ -406,6 +415,7 @@ private:
         // state
         std::vector<std::uint32_t> host, target;
         std::vector<double> migrationEnd, demand, allocated, incomingAllocated;
+        std::vector<double> ramHeld, bwHeld; // what the VM holds on its host (MemoryRule)
         // the frame that started at the last evaluation time
         std::vector<double> entryRequested, entryAllocated;
         std::vector<std::uint8_t> entryPlaced, entryMigrating;
@@ -420,8 +430,8 @@ private:
 
     ComputeCluster() = default;
 
-    [[nodiscard]] Fit fit(VmIndex vm, HostIndex host, double requestMips,
-                          double coreRequestMips) const;
+    [[nodiscard]] Fit fit(VmIndex vm, HostIndex host, double requestMips, double coreRequestMips,
+                          bool migration = false) const;
     [[nodiscard]] twin::Status explain(Fit result, VmIndex vm, HostIndex host, double requestMips,
                                        double coreRequestMips) const;
     [[nodiscard]] twin::Status checkVm(VmIndex vm) const;
