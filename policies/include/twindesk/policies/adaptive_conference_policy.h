@@ -36,9 +36,9 @@ struct AdaptiveConferenceParams
     double standbyCooling = 28.0;
     double warmupRateKPerH = 4.0; ///< initial estimate of how fast a room heats, K/h
     double cooldownRateKPerH = 3.0;
-    Seconds minLead = 900;      ///< pre-conditioning at least this early
-    Seconds maxLead = 3 * 3600; ///< and at most this early
-    Seconds vacancyDelay = 600; ///< empty this long before setback and lights off
+    Seconds minLead = 900;               ///< pre-conditioning at least this early
+    Seconds maxLead = Seconds{3} * 3600; ///< and at most this early
+    Seconds vacancyDelay = 600;          ///< empty this long before setback and lights off
     /// A room in comfort is set back only when standby would last at least this long before
     /// the next pre-conditioning starts (no flip-flop between close meetings).
     Seconds minStandby = 3600;

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <map>
+#include <utility>
 #include <vector>
 
 namespace twindesk::policies {
@@ -41,7 +42,7 @@ public:
     [[nodiscard]] bool occupied(Seconds utc, double tzHours) const;
 
 private:
-    explicit FixedSchedulePolicy(FixedScheduleParams params) : m_params(params) {}
+    explicit FixedSchedulePolicy(FixedScheduleParams params) : m_params(std::move(params)) {}
     FixedScheduleParams m_params;
     PolicyInfo m_info;
     std::map<std::string, bool> m_ventilation; ///< room → design ventilation commanded
