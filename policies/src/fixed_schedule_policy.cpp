@@ -66,15 +66,9 @@ twin::Result<std::unique_ptr<FixedSchedulePolicy>> FixedSchedulePolicy::make(Fix
 
 bool FixedSchedulePolicy::occupied(Seconds utc, double tzHours) const
 {
-    const Seconds local = utc + static_cast<Seconds>(std::llround(tzHours * 3600.0));
-    Seconds days = local / 86400;
-    Seconds rem = local % 86400;
-    if (rem < 0) {
-        rem += 86400;
-        --days;
-    }
-    const auto weekday = static_cast<std::size_t>(((days % 7) + 7 + 4) % 7); // 1970-01-01: Thu
-    const auto hour = static_cast<int>(rem / 3600);
+    const auto local = sim::localTime(utc, tzHours);
+    const auto weekday = static_cast<std::size_t>(local.weekday);
+    const int hour = local.hour();
     return m_params.days[weekday] && hour >= m_params.startHour && hour < m_params.endHour;
 }
 

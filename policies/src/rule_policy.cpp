@@ -1146,20 +1146,14 @@ struct RulePolicy::Impl
 
     [[nodiscard]] bool evaluateTime(const Condition& c) const
     {
-        const Seconds local =
-            obs->time() + static_cast<Seconds>(std::llround(obs->timeZoneHours() * 3600.0));
-        Seconds days = local / 86400;
-        Seconds rem = local % 86400;
-        if (rem < 0) {
-            rem += 86400;
-            --days;
-        }
-        const auto weekday = static_cast<std::size_t>(((days % 7) + 7 + 3) % 7); // 1970-01-01: Thu
+        const auto local = sim::localTime(obs->time(), obs->timeZoneHours());
+        // The rule's days are Monday first (kDayNames).
+        const auto weekday = static_cast<std::size_t>((local.weekday + 6) % 7);
         if (!c.days[weekday])
             return false;
         if (!c.hasBetween)
             return true;
-        const auto t = static_cast<int>(rem);
+        const auto t = static_cast<int>(local.secondOfDay);
         return c.startS < c.endS ? (t >= c.startS && t < c.endS) : (t >= c.startS || t < c.endS);
     }
 

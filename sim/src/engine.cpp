@@ -50,33 +50,12 @@ void mixVector(std::uint64_t& h, const std::vector<double>& v)
     mix(h, v.data(), v.size() * sizeof(double));
 }
 
-// Weekday (0 = Sunday) and hour of a local standard time.
-struct LocalTime
-{
-    int weekday;
-    int hour;
-};
-
-LocalTime localTime(Seconds utc, double tzHours)
-{
-    const Seconds local = utc + static_cast<Seconds>(std::llround(tzHours * 3600.0));
-    Seconds days = local / 86400;
-    Seconds rem = local % 86400;
-    if (rem < 0) {
-        rem += 86400;
-        --days;
-    }
-    // 1970-01-01 was a Thursday (4).
-    const int weekday = static_cast<int>(((days % 7) + 7 + 4) % 7);
-    return {weekday, static_cast<int>(rem / 3600)};
-}
-
 bool scheduleOccupied(const ThermostatSchedule& s, LocalTime t)
 {
     if (s.alwaysOccupied)
         return true;
-    return s.days[static_cast<std::size_t>(t.weekday)] && t.hour >= s.startHour &&
-           t.hour < s.endHour;
+    return s.days[static_cast<std::size_t>(t.weekday)] && t.hour() >= s.startHour &&
+           t.hour() < s.endHour;
 }
 
 // Equipment mode ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #include <twindesk/sim/sim_time.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 namespace twindesk::sim {
@@ -63,6 +64,19 @@ Seconds utcSeconds(int year, int month, int day, int hour, int minute, int secon
 {
     return daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
            Seconds{hour} * 3600 + Seconds{minute} * 60 + second;
+}
+
+LocalTime localTime(Seconds utc, double tzHours)
+{
+    const Seconds local = utc + static_cast<Seconds>(std::llround(tzHours * 3600.0));
+    Seconds days = local / 86400;
+    Seconds rem = local % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        --days;
+    }
+    // 1970-01-01 was a Thursday (4).
+    return {static_cast<int>(((days % 7) + 7 + 4) % 7), rem};
 }
 
 std::string formatUtc(Seconds t)

@@ -20,6 +20,25 @@ private Q_SLOTS:
         QCOMPARE(formatUtc(-1), std::string("1969-12-31T23:59:59Z"));
     }
 
+    // Monday 6 January 2025 06:00 UTC is Monday 00:00 in Chicago (UTC−6) and Sunday 23:00 at
+    // UTC−7; before the epoch the weekday still comes out right (1969-12-31 was a Wednesday).
+    void localStandardTime()
+    {
+        const Seconds t = utcSeconds(2025, 1, 6, 6);
+        const auto chicago = localTime(t, -6.0);
+        QCOMPARE(chicago.weekday, 1);
+        QCOMPARE(chicago.secondOfDay, Seconds{0});
+        const auto denver = localTime(t, -7.0);
+        QCOMPARE(denver.weekday, 0);
+        QCOMPARE(denver.hour(), 23);
+        const auto india = localTime(t + 30 * 60, 5.5); // 06:30Z + 5:30 = 12:00 Monday
+        QCOMPARE(india.weekday, 1);
+        QCOMPARE(india.secondOfDay, Seconds{12 * 3600});
+        const auto before = localTime(-3600, 0.0);
+        QCOMPARE(before.weekday, 3);
+        QCOMPARE(before.hour(), 23);
+    }
+
     void gridAcceptsDivisorsOfAnHour()
     {
         for (Seconds step : {1, 60, 120, 300, 600, 900, 1800, 3600}) {

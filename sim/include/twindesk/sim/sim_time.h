@@ -44,4 +44,15 @@ Seconds utcSeconds(int year, int month, int day, int hour = 0, int minute = 0, i
 /// ISO 8601 "YYYY-MM-DDTHH:MM:SSZ".
 std::string formatUtc(Seconds t);
 
+/// Weekday and time of day in a site's local standard time (no daylight saving: schedules
+/// and rules are written in standard time).
+struct LocalTime
+{
+    int weekday = 0;         ///< 0 = Sunday … 6 = Saturday
+    Seconds secondOfDay = 0; ///< 0 … 86 399
+    [[nodiscard]] int hour() const { return static_cast<int>(secondOfDay / 3600); }
+};
+/// The local standard time at `utc` for a site `tzHours` east of UTC.
+LocalTime localTime(Seconds utc, double tzHours);
+
 } // namespace twindesk::sim
