@@ -6,6 +6,7 @@
 #include "sweep_command.h"
 
 #include <twindesk/policies/decision_log.h>
+#include <twindesk/sim/sim_time.h>
 #include <twindesk/twin/brick_import.h>
 #include <twindesk/twin/model_stats.h>
 #include <twindesk/twin/project_store.h>
@@ -14,7 +15,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -257,14 +257,23 @@ int usageError(CliIo& io, const CommandSpec& spec, const std::string& message)
     return kUsage;
 }
 
+/// The --set KEY=VALUE scenario overrides; returns the first malformed one, if any.
+std::optional<std::string> readOverrides(const Args& args,
+                                         std::vector<std::pair<std::string, std::string>>& out)
+{
+    for (const auto& kv : args.all("--set")) {
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0)
+            return kv;
+        out.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    return std::nullopt;
+}
+
+/// Wall-clock UTC now, ISO 8601 (for provenance records).
 std::string nowIso()
 {
-    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    std::ostringstream s;
-    s << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
-    return s.str();
+    return sim::formatUtc(static_cast<sim::Seconds>(std::time(nullptr)));
 }
 
 twin::Result<twin::BrickOntology> loadOntology(const std::vector<std::string>& requested)
@@ -630,12 +639,8 @@ int cmdSimulate(const Args& args, CliIo& io)
     o.progress = !args.flag("--no-progress");
     if (auto anchors = args.option("--anchors"))
         o.anchors = *anchors;
-    for (const auto& kv : args.all("--set")) {
-        const auto eq = kv.find('=');
-        if (eq == std::string::npos || eq == 0)
-            return usageError(io, spec, "--set needs KEY=VALUE, got '" + kv + "'");
-        o.overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-    }
+    if (auto bad = readOverrides(args, o.overrides))
+        return usageError(io, spec, "--set needs KEY=VALUE, got '" + *bad + "'");
     return runSimulate(o, io);
 }
 
@@ -687,12 +692,8 @@ int cmdCompare(const Args& args, CliIo& io)
     o.uses = args.all("--scope");
     if (auto anchors = args.option("--anchors"))
         o.anchors = *anchors;
-    for (const auto& kv : args.all("--set")) {
-        const auto eq = kv.find('=');
-        if (eq == std::string::npos || eq == 0)
-            return usageError(io, spec, "--set needs KEY=VALUE, got '" + kv + "'");
-        o.overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-    }
+    if (auto bad = readOverrides(args, o.overrides))
+        return usageError(io, spec, "--set needs KEY=VALUE, got '" + *bad + "'");
     return runCompare(o, io);
 }
 

@@ -7,7 +7,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <chrono>
 #include <ctime>
 #include <iomanip>
 #include <set>
@@ -47,16 +46,6 @@ std::string num(double v)
 {
     std::ostringstream s;
     s << std::setprecision(6) << v;
-    return s.str();
-}
-
-std::string nowUtcIso()
-{
-    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    std::ostringstream s;
-    s << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
     return s.str();
 }
 
@@ -442,7 +431,9 @@ struct ApprovalGate::Impl
         auto st = prepare(text);
         if (!st)
             return st.error();
-        const std::string at = decision.decidedAt.empty() ? nowUtcIso() : decision.decidedAt;
+        const std::string at = decision.decidedAt.empty()
+                                   ? sim::formatUtc(static_cast<sim::Seconds>(std::time(nullptr)))
+                                   : decision.decidedAt;
         st->bind(1, approvalStatusName(to));
         st->bind(2, std::string_view(decision.user));
         st->bind(3, std::string_view(at));
