@@ -76,9 +76,15 @@ void execute(Run& run, const sim::ScenarioOptions& base, const policies::KpiScop
     run.ok = true;
 }
 
-/// Runs every run on up to `threads` threads (0: the number of cores); returns the wall time.
-double executeAll(std::vector<Run>& runs, const SweepOptions& options,
-                  const policies::KpiScope& scope)
+struct Execution
+{
+    double wallS = 0.0;
+    unsigned threads = 1; ///< threads used: options.threads (0: the cores), at most one per run
+};
+
+/// Runs every run in parallel threads.
+Execution executeAll(std::vector<Run>& runs, const SweepOptions& options,
+                     const policies::KpiScope& scope)
 {
     sim::ScenarioOptions base;
     if (const auto assets = assetsDir())
@@ -96,7 +102,8 @@ double executeAll(std::vector<Run>& runs, const SweepOptions& options,
         });
     for (auto& th : pool)
         th.join();
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return {std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+            threads};
 }
 
 } // namespace
@@ -127,11 +134,7 @@ int runSweep(const SweepOptions& options, CliIo& io)
             runs.push_back(std::move(r));
         }
     }
-    const unsigned threads =
-        std::max(1U, std::min<unsigned>(options.threads != 0 ? options.threads
-                                                             : std::thread::hardware_concurrency(),
-                                        static_cast<unsigned>(runs.size())));
-    const double wall = executeAll(runs, options, {});
+    const auto [wall, threads] = executeAll(runs, options, {});
 
     int failures = 0;
     if (options.json) {
@@ -196,7 +199,7 @@ int runCompare(const CompareOptions& options, CliIo& io)
     so.anchors = options.anchors;
     policies::KpiScope scope;
     scope.uses = options.uses;
-    const double wall = executeAll(runs, so, scope);
+    const double wall = executeAll(runs, so, scope).wallS;
     for (const auto& r : runs)
         if (!r.ok) {
             io.err << "error: " << r.error << '\n';
