@@ -120,11 +120,13 @@ const std::vector<CommandSpec>& commands()
          cmdDemo},
         {"simulate",
          "simulate SCENARIO.json [--out RESULTS.twin] [--force] [--json] [--set KEY=VALUE]... "
-         "[--anchors DIR] [--no-progress]",
+         "[--trace-dir DIR] [--anchors DIR] [--no-progress]",
          "Run a scenario: the building's zones, weather, occupancy and hosts step by step. Writes "
          "telemetry to the historian of RESULTS.twin and prints KPIs (annual heating/cooling MWh, "
-         "peaks, energy per carrier, comfort). --set overrides scenario keys (e.g. step_s=300).",
-         {"--out", "-o", "--set", "--anchors"},
+         "peaks, energy per carrier, comfort; for hosts energy_kwh, migrations, slatah, pdm, slav, "
+         "esv, host_shutdowns). --set overrides scenario keys (e.g. step_s=300); --trace-dir "
+         "replaces compute.traces (a PlanetLab day folder).",
+         {"--out", "-o", "--set", "--anchors", "--trace-dir"},
          {"--json", "--force", "--no-progress"},
          cmdSimulate},
         {"sweep",
@@ -136,14 +138,14 @@ const std::vector<CommandSpec>& commands()
          {"--json"},
          cmdSweep},
         {"compare",
-         "compare BASELINE.json CANDIDATE.json [--scope USE]... [--set KEY=VALUE]... [--json] "
-         "[--anchors DIR]",
+         "compare BASELINE.json CANDIDATE.json [--scope USE]... [--set KEY=VALUE]... "
+         "[--trace-dir DIR] [--json] [--anchors DIR]",
          "Run two scenarios side by side (typically one building under two policies, e.g. "
          "conference-baseline.json and conference-adaptive.json) in two threads and print their "
          "KPIs and the change: energy per carrier and per m², discomfort, CO2, meeting starts "
          "outside the comfort band, actions. --scope limits the building KPIs to rooms of a use "
          "(conference, office, ...).",
-         {"--scope", "--set", "--anchors"},
+         {"--scope", "--set", "--anchors", "--trace-dir"},
          {"--json"},
          cmdCompare},
         {"audit",
@@ -266,6 +268,14 @@ std::optional<std::string> readOverrides(const Args& args,
         if (eq == std::string::npos || eq == 0)
             return kv;
         out.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    // --trace-dir DIR: the PlanetLab day folder of a compute scenario, relative to the
+    // working directory (a --set value would be relative to the scenario's folder).
+    if (auto dir = args.option("--trace-dir")) {
+        std::error_code ec;
+        const auto absolute = fs::absolute(*dir, ec);
+        out.emplace_back("compute.traces",
+                         nlohmann::json(ec ? *dir : absolute.string()).dump()); // a JSON string
     }
     return std::nullopt;
 }

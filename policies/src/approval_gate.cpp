@@ -152,8 +152,14 @@ std::size_t roomsTouched(const std::vector<sim::Action>& round, const Observatio
 {
     const auto* g = observation != nullptr ? observation->twin() : nullptr;
     std::set<std::string> rooms;
-    for (const auto& action : round)
+    for (const auto& action : round) {
+        // Data-centre commands have their own rules (host power-off; the guard's migration
+        // budget): a consolidation round moving hundreds of VMs touches no room.
+        if (action.kind == sim::ActionKind::MigrateVm || action.kind == sim::ActionKind::PlaceVm ||
+            action.kind == sim::ActionKind::PowerHost || action.kind == sim::ActionKind::Throttle)
+            continue;
         rooms.insert(roomOf(action.target, g));
+    }
     return rooms.size();
 }
 
@@ -222,6 +228,30 @@ struct ApprovalGate::Impl
     std::string where;
     bool readOnly = false;
     Statement pollCheck; // prepared on first use: the loop polls every frame
+    Statement openCheck; // prepared on first use: the loop asks for every applied action
+
+    // Whether `target` has an open request of `kind`: one indexed read on a statement kept
+    // prepared (a consolidation round applies hundreds of actions).
+    Result<bool> anyOpen(const std::string& target, std::string_view kind)
+    {
+        if (!openCheck.valid()) {
+            openCheck = Statement(db,
+                                  std::string("SELECT EXISTS(SELECT 1 FROM approvals WHERE "
+                                              "target = ?1 AND kind = ?2 AND ") +
+                                      kOpen + ")",
+                                  SQLITE_PREPARE_PERSISTENT);
+            if (!openCheck.valid())
+                return storageError("preparing the open-request check");
+        }
+        openCheck.bind(1, target);
+        openCheck.bind(2, kind);
+        const int rc = openCheck.step();
+        const bool open = rc == SQLITE_ROW && openCheck.int64(0) != 0;
+        openCheck.reset();
+        if (rc != SQLITE_ROW)
+            return storageError("looking for open requests");
+        return open;
+    }
 
     // Whether poll(nowMs) has anything to do: one indexed read, no write lock.
     Result<bool> anythingDue(std::int64_t nowMs)
@@ -619,6 +649,11 @@ Result<std::vector<ApprovalRequest>> ApprovalGate::supersede(const sim::Action& 
     auto& d = *m_impl;
     const std::string condition = std::string("target = ? AND kind = ? AND ") + kOpen;
     const std::vector<std::string> keys{by.target, std::string(sim::actionKindName(by.kind))};
+    auto any = d.anyOpen(by.target, sim::actionKindName(by.kind));
+    if (!any)
+        return any.error();
+    if (!*any)
+        return std::vector<ApprovalRequest>{};
     auto open = d.select(condition, keys, {}, "looking for open requests");
     if (!open || open->empty())
         return open;

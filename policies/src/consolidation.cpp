@@ -131,7 +131,7 @@ LineFit weightedFit(std::span<const double> x, std::span<const double> y,
 }
 
 /// MathUtil.getTricubeWeigts: 1 / (1 − ((n−1−i)/(n−1))³)³ for i ≥ 2, the first two = the third.
-std::vector<double> tricubeWeights(std::size_t n)
+std::vector<double> computeTricubeWeights(std::size_t n)
 {
     std::vector<double> weights(n, 0.0);
     const auto top = static_cast<double>(n - 1);
@@ -143,6 +143,19 @@ std::vector<double> tricubeWeights(std::size_t n)
     if (n > 2)
         weights[0] = weights[1] = weights[2];
     return weights;
+}
+
+/// computeTricubeWeights(n), computed once per n up to the history length (the detectors
+/// ask for the same n on every host of every round).
+std::vector<double> tricubeWeights(std::size_t n)
+{
+    static const std::vector<std::vector<double>> kCache = [] {
+        std::vector<std::vector<double>> cache;
+        for (std::size_t k = 0; k <= sim::kHistoryLength; ++k)
+            cache.push_back(computeTricubeWeights(k));
+        return cache;
+    }();
+    return n < kCache.size() ? kCache[n] : computeTricubeWeights(n);
 }
 
 std::vector<double> onesToN(std::size_t n)
@@ -230,6 +243,24 @@ OverloadDecision detectOverload(const ConsolidationConfig& config, std::span<con
         predicted *= config.parameter;
         out.threshold = predicted;
         out.overloaded = predicted >= 1;
+        return out;
+    }
+    case OverloadDetector::Ml: {
+        if (!config.predictor) {
+            out.predictorError = "no utilisation predictor (model) is attached";
+            return fallback();
+        }
+        if (history.size() < config.predictor->minimumHistory())
+            return fallback();
+        const int horizon = std::max(1, static_cast<int>(migrationIntervals));
+        auto predicted = config.predictor->predict(history, horizon);
+        if (!predicted || !std::isfinite(*predicted)) {
+            out.predictorError =
+                predicted ? "the predictor returned a non-finite value" : predicted.error().message;
+            return fallback();
+        }
+        out.threshold = config.parameter * *predicted;
+        out.overloaded = out.threshold >= 1;
         return out;
     }
     }
@@ -332,7 +363,7 @@ twin::Result<ConsolidationConfig> ConsolidationConfig::parse(std::string_view na
         return makeError(ErrorCode::InvalidArgument,
                          "consolidation policy '" + std::string(name) + "': " + why +
                              "; expected DETECTOR-SELECTION-PARAMETER with DETECTOR one of THR, "
-                             "IQR, MAD, LR, LRR and SELECTION one of MMT, MC, RS, MU, e.g. "
+                             "IQR, MAD, LR, LRR, ML and SELECTION one of MMT, MC, RS, MU, e.g. "
                              "LR-MMT-1.2");
     };
     const std::size_t a = upper.find('-');
@@ -353,6 +384,8 @@ twin::Result<ConsolidationConfig> ConsolidationConfig::parse(std::string_view na
         config.detector = OverloadDetector::Lr;
     else if (detector == "LRR")
         config.detector = OverloadDetector::Lrr;
+    else if (detector == "ML")
+        config.detector = OverloadDetector::Ml;
     else
         return bad("unknown detector '" + detector + "'");
     if (selection == "MMT")
@@ -377,7 +410,7 @@ twin::Result<ConsolidationConfig> ConsolidationConfig::parse(std::string_view na
 
 std::string ConsolidationConfig::name() const
 {
-    static constexpr std::array<const char*, 5> kDetectors{"THR", "IQR", "MAD", "LR", "LRR"};
+    static constexpr std::array<const char*, 6> kDetectors{"THR", "IQR", "MAD", "LR", "LRR", "ML"};
     static constexpr std::array<const char*, 4> kSelections{"MMT", "MC", "RS", "MU"};
     std::array<char, 32> number{};
     std::snprintf(number.data(), number.size(), "%g", parameter);
@@ -472,6 +505,8 @@ public:
     [[nodiscard]] bool on(HostIndex h) const { return m_on[h] != 0; }
     void setOn(HostIndex h) { m_on[h] = 1; }
     [[nodiscard]] std::size_t fallbacks() const { return m_fallbacks; }
+    [[nodiscard]] std::size_t predictorErrors() const { return m_predictorErrors; }
+    [[nodiscard]] const std::string& firstPredictorError() const { return m_firstPredictorError; }
 
     /// The detector on host h holding its shadow VMs (plus `extra` unless kNoHost).
     bool overloaded(HostIndex h, VmIndex extra = kNoHost)
@@ -503,7 +538,8 @@ public:
             --size;
         double intervals = 0;
         if (m_config.detector == OverloadDetector::Lr ||
-            m_config.detector == OverloadDetector::Lrr) {
+            m_config.detector == OverloadDetector::Lrr ||
+            m_config.detector == OverloadDetector::Ml) {
             // getMaximumVmMigrationTime: the largest RAM over half the host's bandwidth.
             const double seconds =
                 maxRam / (m_c.hostSpec(h).bandwidthMbps * m_c.config().migrationBandwidthShare / 8);
@@ -513,6 +549,10 @@ public:
             m_config, std::span<const double>(history.data(), size), requested / total, intervals);
         if (d.fallback)
             ++m_fallbacks;
+        if (!d.predictorError.empty()) {
+            if (m_predictorErrors++ == 0)
+                m_firstPredictorError = m_c.hostSpec(h).id + ": " + d.predictorError;
+        }
         return d.overloaded;
     }
 
@@ -591,6 +631,8 @@ private:
         m_startPower;
     std::vector<std::uint8_t> m_on;
     std::size_t m_fallbacks = 0;
+    std::size_t m_predictorErrors = 0;
+    std::string m_firstPredictorError;
 };
 
 /// PowerVmList.sortByCpuUtilization: decreasing current demand, stable.
@@ -719,6 +761,8 @@ public:
             }
         }
         m_plan.fallbackDecisions = m_shadow.fallbacks();
+        m_plan.predictorErrors = m_shadow.predictorErrors();
+        m_plan.firstPredictorError = m_shadow.firstPredictorError();
         return std::move(m_plan);
     }
 

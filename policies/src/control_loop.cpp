@@ -117,6 +117,7 @@ public:
         if (m_submitted && !m_done)
             return Outcome{{}, "policy still busy with an earlier round that timed out"};
         m_observation = observation; // the copy it decides on
+        m_observation.detachCompute();
         m_submitted = true;
         m_done = false;
         m_wake.notify_all();
@@ -192,6 +193,7 @@ twin::Result<bool> ControlLoop::step()
         return false;
     const bool event = m_started && triggered(frame);
     m_observation.update(frame);
+    m_observation.setCompute(m_source.computeView());
     m_observeUs = micros(t0, Clock::now());
     ++m_stats.frames;
     if (!m_started) {

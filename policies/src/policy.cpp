@@ -1,4 +1,5 @@
 #include <twindesk/policies/policy.h>
+#include <twindesk/sim/compute.h>
 
 #include <algorithm>
 
@@ -7,6 +8,12 @@ namespace twindesk::policies {
 Observation::Observation(std::shared_ptr<const twin::TwinGraph> twin, double timeZoneHours)
     : m_twin(std::move(twin)), m_timeZoneHours(timeZoneHours)
 {
+}
+
+void Observation::detachCompute()
+{
+    if (m_compute)
+        m_compute = std::make_shared<const sim::ComputeCluster>(*m_compute);
 }
 
 void Observation::update(const sim::TelemetryFrame& frame)

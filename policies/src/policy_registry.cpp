@@ -1,4 +1,5 @@
 #include <twindesk/policies/adaptive_conference_policy.h>
+#include <twindesk/policies/consolidation_policy.h>
 #include <twindesk/policies/fixed_schedule_policy.h>
 #include <twindesk/policies/policy_registry.h>
 #include <twindesk/policies/rule_policy.h>
@@ -75,6 +76,16 @@ public:
         out = v.get<Seconds>();
         return {};
     }
+    twin::Status text(const char* key, std::string& out) const
+    {
+        if (!m_params.contains(key))
+            return {};
+        if (!m_params[key].is_string() || m_params[key].get<std::string>().empty())
+            return twin::makeError(twin::ErrorCode::ParseError, "expected a non-empty string",
+                                   at(key));
+        out = m_params[key].get<std::string>();
+        return {};
+    }
     twin::Status boolean(const char* key, bool& out) const
     {
         if (!m_params.contains(key))
@@ -136,6 +147,12 @@ std::vector<PolicyDescription> availablePolicies()
          "comfort_heating_c, comfort_cooling_c, standby_heating_c, standby_cooling_c, "
          "warmup_rate_k_per_h, cooldown_rate_k_per_h, min_lead_s, max_lead_s, "
          "vacancy_delay_s, min_standby_s, learn_rates)"},
+        {"consolidation",
+         "dynamic VM consolidation of Beloglazov & Buyya 2012 on the compute hosts: overload "
+         "detection, VM selection, PABFD placement and idle hosts off, every 300 s (params: "
+         "algorithm (NPA, DVFS or DETECTOR-SELECTION-PARAMETER with THR, IQR, MAD, LR, LRR or "
+         "ML and MMT, MC, RS or MU, e.g. LR-MMT-1.2), seed, switch_off_idle_hosts, model (the "
+         "forecaster of ML detectors), period_s)"},
         {"rules",
          "declarative rules from a YAML or JSON file: conditions over points, time and "
          "calendar with hysteresis, for-durations and minimum dwell (params: file; format in "
@@ -162,7 +179,7 @@ twin::Result<std::unique_ptr<Policy>> createPolicy(const std::string& policyJson
     const std::string name = j["name"].get<std::string>();
     for (const auto& [key, value] : j.items())
         if (key != "name" && key != "params" && key != "guard" && key != "approvals" &&
-            key != "timeout_ms")
+            key != "timeout_ms" && key != "fallback")
             return twin::makeError(twin::ErrorCode::ParseError, "unknown key '" + key + "'",
                                    where + "/" + key);
     const Json params = j.value("params", Json::object());
@@ -222,6 +239,29 @@ twin::Result<std::unique_ptr<Policy>> createPolicy(const std::string& policyJson
             return s.error();
         return wrap(AdaptiveConferencePolicy::make(p));
     }
+    if (name == "consolidation") {
+        ConsolidationPolicyParams p;
+        int seed = 0;
+        std::string model;
+        if (auto s = in.known({"algorithm", "seed", "switch_off_idle_hosts", "model", "period_s"});
+            !s)
+            return s.error();
+        if (auto s = all({in.text("algorithm", p.algorithm), in.integer("seed", seed),
+                          in.boolean("switch_off_idle_hosts", p.switchOffIdleHosts),
+                          in.text("model", model), in.seconds("period_s", p.period)});
+            !s)
+            return s.error();
+        if (seed < 0)
+            return twin::makeError(twin::ErrorCode::ParseError, "expected an integer >= 0",
+                                   in.at("seed"));
+        p.seed = static_cast<std::uint64_t>(seed);
+        if (!model.empty()) {
+            p.model = model;
+            if (p.model.is_relative() && !baseDir.empty())
+                p.model = baseDir / p.model;
+        }
+        return wrap(ConsolidationPolicy::make(p));
+    }
     if (name == "rules") {
         if (auto s = in.known({"file"}); !s)
             return s.error();
@@ -242,6 +282,44 @@ twin::Result<std::unique_ptr<Policy>> createPolicy(const std::string& policyJson
     return twin::makeError(twin::ErrorCode::NotFound,
                            "no policy named '" + name + "' (available: " + names + ")",
                            where + "/name");
+}
+
+twin::Result<std::unique_ptr<Policy>> createFallbackPolicy(const std::string& policyJson,
+                                                           const std::string& where,
+                                                           const std::filesystem::path& baseDir)
+{
+    const auto j = Json::parse(policyJson, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        return twin::makeError(twin::ErrorCode::ParseError,
+                               R"(expected an object {"name": ..., "params": {...}})", where);
+    if (j.contains("fallback")) {
+        const auto& f = j["fallback"];
+        if (f.is_null())
+            return std::unique_ptr<Policy>();
+        if (f.is_object() && f.contains("fallback"))
+            return twin::makeError(twin::ErrorCode::ParseError,
+                                   "a fallback policy has no fallback of its own",
+                                   where + "/fallback/fallback");
+        return createPolicy(f.dump(), where + "/fallback", baseDir);
+    }
+    const std::string name = j.value("name", std::string());
+    if (name == "fixed-schedule")
+        return std::unique_ptr<Policy>();
+    if (name == "consolidation") {
+        ConsolidationPolicyParams p; // LR-MMT-1.2: the paper's best heuristic, no model
+        const auto params = j.value("params", Json::object());
+        if (params.is_object() && params.contains("period_s") &&
+            params["period_s"].is_number_integer())
+            p.period = params["period_s"].get<Seconds>();
+        auto made = ConsolidationPolicy::make(p);
+        if (!made)
+            return made.error();
+        return std::unique_ptr<Policy>(std::move(made).value());
+    }
+    auto baseline = FixedSchedulePolicy::make({});
+    if (!baseline)
+        return baseline.error();
+    return std::unique_ptr<Policy>(std::move(baseline).value());
 }
 
 twin::Result<LoopSettings> loopSettings(const std::string& policyJson, const std::string& where)
@@ -328,7 +406,7 @@ twin::Result<LoopSettings> loopSettings(const std::string& policyJson, const std
                     return twin::makeError(twin::ErrorCode::ParseError,
                                            k.dump() + " is not an action kind (SetSetpoint, "
                                                       "SetMode, Switch, Dim, MigrateVm, "
-                                                      "PowerHost, Throttle)",
+                                                      "PowerHost, Throttle, PlaceVm)",
                                            in.at("always"));
                 c.alwaysKinds.push_back(*kind);
             }

@@ -21,6 +21,10 @@ public:
         return true;
     }
     [[nodiscard]] sim::Seconds now() const override { return m_engine.state().time; }
+    [[nodiscard]] std::shared_ptr<const sim::ComputeCluster> computeView() const override
+    {
+        return m_engine.state().compute;
+    }
     void arm() { m_pending = true; }
 
 private:
@@ -81,11 +85,11 @@ twin::Result<std::unique_ptr<ScenarioRun>> ScenarioRun::make(const sim::Scenario
         gate = &*run->m_ownGate;
     }
     run->m_loop->setApprovals(gate, settings->approvals);
-    if (options.fallbackToBaseline && run->m_policy->info().id != "fixed-schedule") {
-        auto baseline = FixedSchedulePolicy::make({});
-        if (!baseline)
-            return baseline.error();
-        run->m_fallback = std::move(baseline).value();
+    if (options.fallbackToBaseline) {
+        auto fallback = createFallbackPolicy(policyJson, where, scenario.file.parent_path());
+        if (!fallback)
+            return fallback.error();
+        run->m_fallback = std::move(fallback).value();
         run->m_loop->setFallback(run->m_fallback.get());
     }
     return run;

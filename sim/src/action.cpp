@@ -15,6 +15,7 @@ constexpr std::array kNames{
     std::pair{ActionKind::MigrateVm, std::string_view{"MigrateVm"}},
     std::pair{ActionKind::PowerHost, std::string_view{"PowerHost"}},
     std::pair{ActionKind::Throttle, std::string_view{"Throttle"}},
+    std::pair{ActionKind::PlaceVm, std::string_view{"PlaceVm"}},
 };
 
 std::string formatValue(double v)
@@ -73,6 +74,7 @@ twin::Status validateAction(const Action& a)
             return bad("value must be within 0..100 %, got " + formatValue(a.value));
         break;
     case ActionKind::MigrateVm:
+    case ActionKind::PlaceVm:
         if (a.destination.empty())
             return bad("a destination host is required");
         if (a.destination == a.target)
@@ -90,6 +92,7 @@ std::string describeAction(const Action& a)
         s += " mode=" + a.text;
         break;
     case ActionKind::MigrateVm:
+    case ActionKind::PlaceVm:
         s += " destination=" + a.destination;
         break;
     default:

@@ -162,8 +162,10 @@ double PowerModel::powerAt(double utilisation) const
     if (std::isnan(utilisation))
         return utilisation;
     const double u = std::clamp(utilisation, 0.0, 1.0);
-    // PowerModelSpecPower.getPower, operation for operation.
-    if (std::fmod(u, 0.1) == 0.0)
+    // PowerModelSpecPower.getPower, operation for operation. fmod is only 0 for u = k × 0.1
+    // (as doubles), where u × 10 is within rounding of k: test that first, it is cheaper.
+    const double tenths = u * 10;
+    if (std::abs(tenths - std::round(tenths)) < 1e-9 && std::fmod(u, 0.1) == 0.0)
         return watts[static_cast<std::size_t>(u * 10)];
     const auto lower = static_cast<std::size_t>(std::floor(u * 10));
     const auto upper = static_cast<std::size_t>(std::ceil(u * 10));
@@ -786,11 +788,14 @@ void ComputeCluster::closeFrames(double offset)
     if (!m_hasEntries || !(dt > 0))
         return;
     const bool cloudSim = m_config.accounting == Accounting::CloudSim;
+    const bool npa = m_config.accounting == Accounting::NonPowerAware;
     Hosts& hs = m_hosts;
     double frameEnergy = 0.0;
     for (std::size_t h = 0; h < hostCount(); ++h) {
         double energy = 0.0;
-        if (hs.entryDraws[h] != 0) {
+        if (npa) {
+            energy = m_hostSpecs[h].power.watts.back() * dt;
+        } else if (hs.entryDraws[h] != 0) {
             const double from = hs.entryPower[h];
             const double to = hs.modelPower[h];
             energy = (from + (to - from) / 2) * dt;
@@ -902,6 +907,8 @@ double ComputeCluster::hostBandwidthAvailableMbps(HostIndex host) const
 
 double ComputeCluster::hostPowerW(HostIndex host) const
 {
+    if (m_config.accounting == Accounting::NonPowerAware)
+        return m_hostSpecs[host].power.watts.back();
     return drawsPower(host) ? m_hosts.modelPower[host] : 0.0;
 }
 

@@ -518,11 +518,15 @@ twin::Status Engine::submit(const Action& action)
     case ActionKind::MigrateVm:
     case ActionKind::PowerHost:
     case ActionKind::Throttle:
+    case ActionKind::PlaceVm:
         if (!m_state.compute)
             return twin::makeError(twin::ErrorCode::InvalidArgument,
                                    std::string(actionKindName(action.kind)) +
                                        ": the scenario simulates no compute hosts");
-        break;
+        // The cluster sits between steps at the time the next step starts, so its commands
+        // take effect now, in the order submitted, and a refusal (host full, VM migrating,
+        // host still running VMs) reaches the caller instead of vanishing in the queue.
+        return applyAction(action);
     }
     m_state.pending.push_back(action);
     return {};
@@ -612,6 +616,15 @@ twin::Status Engine::applyAction(const Action& a)
             return twin::makeError(twin::ErrorCode::NotFound,
                                    "PowerHost: unknown host '" + a.target + "'");
         return s.compute->setHostPower(*host, a.value != 0.0);
+    }
+    case ActionKind::PlaceVm: {
+        auto vm = vmIndex(a.target);
+        auto host = hostIndex(a.destination);
+        if (!vm || !host)
+            return twin::makeError(twin::ErrorCode::NotFound, "PlaceVm: unknown VM '" + a.target +
+                                                                  "' or host '" + a.destination +
+                                                                  "'");
+        return s.compute->place(*vm, *host);
     }
     case ActionKind::Throttle:
         return twin::makeError(twin::ErrorCode::InvalidArgument,

@@ -1105,8 +1105,11 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
         const Json* hostsJson = cr.raw("hosts");
         const auto vmsFrom = cr.choice("vms", "building", {"building", "traces"});
         const auto tracesPath = cr.string("traces", "");
-        const auto placement = cr.choice("placement", "as-modelled", {"as-modelled", "first-fit"});
-        const auto accounting = cr.choice("accounting", "physical", {"physical", "cloudsim"});
+        const auto placement =
+            cr.choice("placement", "as-modelled", {"as-modelled", "first-fit", "none"});
+        const auto accounting =
+            cr.choice("accounting", "physical", {"physical", "cloudsim", "non-power-aware"});
+        const auto memory = cr.choice("memory", "always", {"always", "placement-only"});
         double utilMean = 0.25;
         double utilAmplitude = 0.15;
         if (const Json* uj = cr.raw("utilisation")) {
@@ -1231,12 +1234,17 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
         }
         ComputeConfig cc;
         cc.start = config->grid.start();
-        cc.accounting = accounting == "cloudsim" ? Accounting::CloudSim : Accounting::Physical;
+        cc.accounting = accounting == "cloudsim"          ? Accounting::CloudSim
+                        : accounting == "non-power-aware" ? Accounting::NonPowerAware
+                                                          : Accounting::Physical;
+        cc.memoryRule = memory == "placement-only" ? MemoryRule::PlacementOnly : MemoryRule::Always;
         auto cluster = ComputeCluster::make(std::move(hosts), std::move(vms), cc);
         if (!cluster)
             return twin::makeError(cluster.error().code, cluster.error().message,
                                    name + ": /compute");
-        if (placement == "first-fit" || modelledPlacement.empty()) {
+        if (placement == "none") {
+            // Every VM waits for the policy to place it (its first decision, e.g. PABFD).
+        } else if (placement == "first-fit" || modelledPlacement.empty()) {
             auto placed = placeFirstFit(*cluster);
             if (!placed)
                 return twin::makeError(placed.error().code, placed.error().message,

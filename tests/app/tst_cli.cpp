@@ -12,6 +12,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -192,6 +193,30 @@ private Q_SLOTS:
         auto rooms = cli({"query", project, "kind", "room"});
         QVERIFY(rooms.out.find("40 result(s)") != std::string::npos);
         QCOMPARE(cli({"query", project, "points", "no_such_thing"}).code, 1);
+    }
+
+    void simulatePlanetLabPrintsTheConsolidationFigures()
+    {
+        const fs::path day = fs::path(TWINDESK_ANCHORS_DIR) / "planetlab" / "20110303";
+        if (!fs::exists(day))
+            QSKIP("PlanetLab traces not found at TWINDESK_ANCHORS_DIR/planetlab/20110303");
+        const auto scenarios = std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/";
+        // The non-power-aware baseline: 400 G4 at 117 W + 400 G5 at 135 W for 24 h.
+        auto r = cli({"simulate", scenarios + "planetlab-npa.json", "--trace-dir", day.string(),
+                      "--json", "--no-progress"});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        auto o = QJsonDocument::fromJson(QByteArray::fromStdString(r.out)).object();
+        for (const char* key :
+             {"energy_kwh", "migrations", "slatah", "pdm", "slav", "esv", "host_shutdowns"})
+            QVERIFY2(o[key].isDouble(), key);
+        QVERIFY(std::abs(o["energy_kwh"].toDouble() - 2419.2) < 1e-6);
+        QCOMPARE(o["migrations"].toInt(), 0);
+        // A wrong trace folder is named in the error.
+        r = cli({"simulate", scenarios + "planetlab-dvfs.json", "--trace-dir", path("no-such-day"),
+                 "--json", "--no-progress"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.find("no-such-day") != std::string::npos, r.err.c_str());
+        QVERIFY2(r.err.find("/compute/traces") != std::string::npos, r.err.c_str());
     }
 
     void simulateWritesResultsAtomically()

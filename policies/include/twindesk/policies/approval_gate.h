@@ -11,7 +11,8 @@
 ///  - `rooms-per-round`: a round whose actions touch more than maxRoomsPerRound rooms makes
 ///    every action of the round high-impact. A target's room is its nearest Room/Zone (a point
 ///    counts for the entity that has it) when the Observation has a twin; without one, or when
-///    no room is found, each distinct target counts as its own room;
+///    no room is found, each distinct target counts as its own room. Data-centre commands
+///    (PlaceVm, MigrateVm, PowerHost, Throttle) are not counted: they touch no room;
 ///  - `always-kind`: the kinds listed in alwaysKinds (e.g. MigrateVm) always need approval.
 ///
 /// ## Requests (table `approvals` of the project file, schema v3; see project_store.cpp)

@@ -45,6 +45,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -60,6 +61,33 @@ enum class OverloadDetector : std::uint8_t {
     Mad, ///< u > 1 − parameter × MAD(h); THR(fallback) when n < 12
     Lr,  ///< parameter × (a + b (10 + ⌈T_mig / interval⌉)) ≥ 1, fit on the last 10 samples
     Lrr, ///< as Lr with CloudSim's robust (bisquare) re-weighting
+    /// parameter × predictor(h, ⌈T_mig / interval⌉) ≥ 1: a learned forecaster (e.g. the
+    /// LibTorch model of policies/torch) in place of LR's line; THR(fallback) when n is below
+    /// the predictor's minimum history or when it fails (counted, with its message)
+    Ml,
+};
+
+/// A forecaster of a host's utilisation for OverloadDetector::Ml. Implementations must be
+/// deterministic and may be called from the planner's thread only (one at a time).
+class UtilisationPredictor
+{
+public:
+    virtual ~UtilisationPredictor() = default;
+    UtilisationPredictor() = default;
+    UtilisationPredictor(const UtilisationPredictor&) = delete;
+    UtilisationPredictor& operator=(const UtilisationPredictor&) = delete;
+    UtilisationPredictor(UtilisationPredictor&&) = delete;
+    UtilisationPredictor& operator=(UtilisationPredictor&&) = delete;
+
+    /// The utilisation (fraction; may exceed 1) expected `horizon` ≥ 1 history intervals after
+    /// the newest sample of `historyNewestFirst` (size ≥ minimumHistory()). An Error (e.g. the
+    /// model produced NaN or a value outside its declared range) makes the detector fall back.
+    [[nodiscard]] virtual twin::Result<double> predict(std::span<const double> historyNewestFirst,
+                                                       int horizon) const = 0;
+    /// Fewer samples than this: the detector falls back to THR(fallbackThreshold).
+    [[nodiscard]] virtual std::size_t minimumHistory() const = 0;
+    /// "id version hash", recorded in the policy's content hash.
+    [[nodiscard]] virtual std::string identity() const = 0;
 };
 
 /// Which VM leaves an overloaded host first.
@@ -87,8 +115,12 @@ struct ConsolidationConfig
     std::size_t minSpreadSamples = 12;  ///< IQR/MAD need at least this many samples
     std::size_t regressionSamples = 10; ///< LR/LRR fit this many newest samples
     IdleHosts idleHosts = IdleHosts::SwitchOff;
+    /// OverloadDetector::Ml only: the forecaster (shared, immutable). Without one every Ml
+    /// decision falls back to THR(fallbackThreshold) and counts as a predictor error.
+    std::shared_ptr<const UtilisationPredictor> predictor;
 
-    /// "THR-MMT-0.8", "IQR-MC-1.5", "LRR-RS-1.2" (case-insensitive). InvalidArgument otherwise.
+    /// "THR-MMT-0.8", "IQR-MC-1.5", "LRR-RS-1.2", "ML-MMT-1.2" (case-insensitive; ML needs a
+    /// predictor set afterwards). InvalidArgument otherwise.
     static twin::Result<ConsolidationConfig> parse(std::string_view name);
     /// The name parse() reads, e.g. "LR-MMT-1.2".
     [[nodiscard]] std::string name() const;
@@ -120,6 +152,8 @@ struct ConsolidationPlan
     std::size_t hostsPoweredOff = 0;
     std::size_t fallbackDecisions = 0; ///< detector calls that fell back to THR
     std::size_t mcFallbacks = 0;       ///< MC selections that fell back to MMT
+    std::size_t predictorErrors = 0;   ///< Ml decisions whose predictor failed (fell back)
+    std::string firstPredictorError;   ///< the first such failure's message, e.g. "NaN …"
 };
 
 /// One consolidation round on the cluster as it is between two steps.
@@ -181,10 +215,11 @@ LineFit robustLoessEstimates(std::span<const double> y);
 struct OverloadDecision
 {
     bool overloaded = false;
-    bool fallback = false;  ///< the history was too short: THR(fallbackThreshold) decided
-    double threshold = 0.0; ///< THR/IQR/MAD: the threshold used; LR/LRR: s × prediction
+    bool fallback = false;      ///< the history was too short: THR(fallbackThreshold) decided
+    double threshold = 0.0;     ///< THR/IQR/MAD: the threshold used; LR/LRR/ML: s × prediction
+    std::string predictorError; ///< ML: why the predictor failed (then fallback is true)
 };
-/// `migrationIntervals` = ⌈longest migration of the host's VMs / history interval⌉ (LR/LRR).
+/// `migrationIntervals` = ⌈longest migration of the host's VMs / history interval⌉ (LR/LRR/ML).
 OverloadDecision detectOverload(const ConsolidationConfig& config,
                                 std::span<const double> historyNewestFirst,
                                 double requestedUtilisation, double migrationIntervals);

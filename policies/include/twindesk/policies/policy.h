@@ -21,6 +21,10 @@
 #include <string_view>
 #include <vector>
 
+namespace twindesk::sim {
+class ComputeCluster;
+}
+
 namespace twindesk::policies {
 
 using sim::Action;
@@ -72,6 +76,16 @@ public:
     /// The room bookings (may be null: no calendar attached).
     [[nodiscard]] const Bookings* bookings() const { return m_bookings.get(); }
     void setBookings(std::shared_ptr<const Bookings> bookings) { m_bookings = std::move(bookings); }
+    /// The compute hosts and workloads at time() (TelemetrySource::computeView; null when the
+    /// source has none): what a consolidation policy plans over. Read-only.
+    [[nodiscard]] const sim::ComputeCluster* compute() const { return m_compute.get(); }
+    void setCompute(std::shared_ptr<const sim::ComputeCluster> compute)
+    {
+        m_compute = std::move(compute);
+    }
+    /// Replaces the compute view by a private deep copy, so the observation stays valid while
+    /// the source moves on (a policy deciding on another thread).
+    void detachCompute();
 
 private:
     struct Entry
@@ -83,6 +97,7 @@ private:
     std::vector<Entry> m_points; // sorted by point id
     std::shared_ptr<const twin::TwinGraph> m_twin;
     std::shared_ptr<const Bookings> m_bookings;
+    std::shared_ptr<const sim::ComputeCluster> m_compute;
     Seconds m_time = 0;
     double m_timeZoneHours = 0.0;
 };

@@ -25,12 +25,19 @@ struct PolicyDescription
 std::vector<PolicyDescription> availablePolicies();
 
 /// Creates a policy from a scenario's "policy" object (JSON text: {"name", "params",
-/// "guard", "approvals", "timeout_ms"}). `where` prefixes error locations (e.g.
+/// "guard", "approvals", "timeout_ms", "fallback"}). `where` prefixes error locations (e.g.
 /// "office.json: /policy"); relative file parameters (the rules policy's "file") are resolved
 /// against `baseDir` (the scenario's folder).
 twin::Result<std::unique_ptr<Policy>> createPolicy(const std::string& policyJson,
                                                    const std::string& where,
                                                    const std::filesystem::path& baseDir = {});
+
+/// The loop's fallback for the same "policy" object: its "fallback" object (a policy of its
+/// own, created like createPolicy; null for no fallback), or by default the fixed-schedule
+/// BMS baseline — none for fixed-schedule itself — and LR-MMT-1.2 for consolidation.
+twin::Result<std::unique_ptr<Policy>>
+createFallbackPolicy(const std::string& policyJson, const std::string& where,
+                     const std::filesystem::path& baseDir = {});
 
 /// How the control loop runs a policy: its guard, approvals and decision timeout, from the
 /// same "policy" object ("guard": {...}, "approvals": {...}, "timeout_ms": N). Keys are

@@ -171,6 +171,9 @@ enum class HostState : std::uint8_t { Off, Booting, On };
 enum class Accounting : std::uint8_t {
     Physical, ///< explicit states: On draws P(u) incl. P(0); active = On; violation = overload
     CloudSim, ///< CloudSim 3.0: 0 % utilisation = off (0 W, inactive); violation = alloc < req
+    /// The paper's non-power-aware baseline (PowerDatacenterNonPowerAware): every host draws
+    /// its full-load power all the time, whatever its load or state; otherwise as Physical.
+    NonPowerAware,
 };
 
 /// Which MIPS a VM's single vCPU must find on one core of its host.

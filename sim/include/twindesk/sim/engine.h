@@ -5,7 +5,9 @@
 /// Immutable configuration (SimConfig, shared read-only between runs and threads) apart from
 /// one copyable mutable state (SimState). Time is an integer step index on a TimeGrid. Each
 /// step runs, in this order:
-///   1. apply queued actions (setpoints, modes, lights, VM migrations, host power)
+///   1. apply queued actions (setpoints, modes, lights); compute commands (VM placement and
+///      migration, host power) are applied when submitted: the cluster waits between steps at
+///      the time this step starts, so that is the same instant, and a refusal is returned
 ///   2. weather: the sample at the step's mid-point; solar position and irradiance per facade
 ///   3. occupancy: people per zone (calendar meetings, stochastic open offices)
 ///   4. internal gains: people, lighting, plug loads, and IT heat of the hosts in each zone
@@ -299,6 +301,10 @@ public:
     SimulatedSource(Engine& engine, Seconds interval);
     twin::Result<bool> next(TelemetryFrame& frame) override;
     [[nodiscard]] Seconds now() const override;
+    [[nodiscard]] std::shared_ptr<const ComputeCluster> computeView() const override
+    {
+        return m_engine.state().compute;
+    }
 
 private:
     Engine& m_engine;

@@ -12,11 +12,14 @@
 #include <twindesk/sim/sim_time.h>
 #include <twindesk/twin/result.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace twindesk::sim {
+
+class ComputeCluster;
 
 /// One value of one point. `quality` false marks a sample known to be bad (sensor fault,
 /// stale, NaN from a device) — kept, not dropped, so gaps stay visible.
@@ -49,6 +52,15 @@ public:
     virtual twin::Result<bool> next(TelemetryFrame& frame) = 0;
     /// The time of the last frame returned (or the start time before the first).
     [[nodiscard]] virtual Seconds now() const = 0;
+    /// The compute hosts and their workloads as the source knows them at now() — placement,
+    /// demand, utilisation histories — for policies that plan over a whole cluster (VM
+    /// consolidation); null when the source has none. It may be the source's live object:
+    /// valid and unchanged only until the next call to next() (the loop hands a policy that
+    /// decides on another thread a copy).
+    [[nodiscard]] virtual std::shared_ptr<const ComputeCluster> computeView() const
+    {
+        return nullptr;
+    }
 };
 
 class ActuatorSink
