@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
@@ -36,6 +37,9 @@ struct Run
     double gasKwh = 0;
     double discomfortKh = 0;
     double computeKwh = 0;
+    std::int64_t migrations = 0;
+    double slav = 0;
+    bool hasCompute = false;
     double wallS = 0;
     std::uint64_t hash = 0;
     policies::KpiReport scoped; ///< KPIs within the requested scope
@@ -68,8 +72,13 @@ void execute(Run& run, const sim::ScenarioOptions& base, const policies::KpiScop
     run.electricityKwh = t.energyJ[0] / 3.6e6;
     run.gasKwh = t.energyJ[1] / 3.6e6;
     run.discomfortKh = t.discomfortKh;
-    if (engine.state().compute)
-        run.computeKwh = engine.state().compute->metrics().energyKwh;
+    if (engine.state().compute) {
+        const auto m = engine.state().compute->metrics();
+        run.hasCompute = true;
+        run.computeKwh = m.energyKwh;
+        run.migrations = m.migrations;
+        run.slav = m.slav;
+    }
     run.hash = engine.stateHash();
     run.scoped = (*made)->kpis(scope);
     run.wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -127,9 +136,15 @@ int runSweep(const SweepOptions& options, CliIo& io)
         for (auto& combo : combos) {
             Run r;
             r.scenario = scenario;
-            r.label = scenario.stem().string();
-            for (const auto& [k, v] : combo)
-                r.label.append(" ").append(k).append("=").append(v);
+            // One scenario: the label is its variant ("algorithm=LR-MMT-1.2"), the last part
+            // of each varied key, so the table stays readable.
+            if (options.scenarios.size() > 1 || combo.empty())
+                r.label = scenario.stem().string();
+            for (const auto& [k, v] : combo) {
+                const auto dot = k.rfind('.');
+                const std::string shortKey = dot == std::string::npos ? k : k.substr(dot + 1);
+                r.label.append(r.label.empty() ? "" : " ").append(shortKey).append("=").append(v);
+            }
             r.overrides = std::move(combo);
             runs.push_back(std::move(r));
         }
@@ -149,7 +164,11 @@ int runSweep(const SweepOptions& options, CliIo& io)
                 o["electricity_kwh"] = r.electricityKwh;
                 o["gas_kwh"] = r.gasKwh;
                 o["discomfort_kh"] = r.discomfortKh;
-                o["compute_kwh"] = r.computeKwh;
+                if (r.hasCompute) {
+                    o["compute_kwh"] = r.computeKwh;
+                    o["migrations"] = r.migrations;
+                    o["slav"] = r.slav;
+                }
                 o["wall_time_s"] = r.wallS;
                 o["state_hash"] = hash;
             } else {
@@ -160,19 +179,37 @@ int runSweep(const SweepOptions& options, CliIo& io)
         }
         io.out << j.dump(2) << '\n';
     } else {
-        char line[512];
-        std::snprintf(line, sizeof line, "%-44s %10s %10s %12s %12s %10s %8s\n", "run", "heat MWh",
-                      "cool MWh", "elec kWh", "gas kWh", "disc K·h", "wall s");
+        char line[768];
+        int width = 3;
+        bool compute = false;
+        for (const auto& r : runs) {
+            width = std::max(width, static_cast<int>(std::min<std::size_t>(r.label.size(), 60)));
+            compute = compute || r.hasCompute;
+        }
+        std::snprintf(line, sizeof line, "%-*s %10s %10s %12s %12s %10s", width, "run", "heat MWh",
+                      "cool MWh", "elec kWh", "gas kWh", "disc K·h");
         io.out << line;
+        if (compute) {
+            std::snprintf(line, sizeof line, " %10s %8s %10s", "IT kWh", "migr", "SLAV");
+            io.out << line;
+        }
+        io.out << "   wall s\n";
         for (const auto& r : runs) {
             if (!r.ok) {
                 io.out << r.label << "  FAILED: " << r.error << '\n';
                 ++failures;
                 continue;
             }
-            std::snprintf(line, sizeof line, "%-44s %10.3f %10.3f %12.1f %12.1f %10.1f %8.2f\n",
-                          r.label.substr(0, 44).c_str(), r.heatingMwh, r.coolingMwh,
-                          r.electricityKwh, r.gasKwh, r.discomfortKh, r.wallS);
+            std::snprintf(line, sizeof line, "%-*s %10.3f %10.3f %12.1f %12.1f %10.1f", width,
+                          r.label.substr(0, 60).c_str(), r.heatingMwh, r.coolingMwh,
+                          r.electricityKwh, r.gasKwh, r.discomfortKh);
+            io.out << line;
+            if (compute) {
+                std::snprintf(line, sizeof line, " %10.1f %8lld %10.3g", r.computeKwh,
+                              static_cast<long long>(r.migrations), r.slav);
+                io.out << line;
+            }
+            std::snprintf(line, sizeof line, " %8.2f\n", r.wallS);
             io.out << line;
         }
         std::snprintf(line, sizeof line, "%zu runs on %u threads in %.2f s\n", runs.size(), threads,
@@ -223,6 +260,7 @@ int runCompare(const CompareOptions& options, CliIo& io)
         {"heating_kwh", "heating delivered (kWh)", a.energy.heatingKwh, b.energy.heatingKwh},
         {"cooling_kwh", "cooling delivered (kWh)", a.energy.coolingKwh, b.energy.coolingKwh},
         {"lighting_kwh", "lighting (kWh)", a.energy.lightingKwh, b.energy.lightingKwh},
+        {"it_kwh", "IT, compute hosts (kWh)", a.energy.itKwh, b.energy.itKwh},
         {"discomfort_kh", "discomfort (K·h, in use)", a.comfort.discomfortKh,
          b.comfort.discomfortKh},
         {"discomfort_kh_per_zone", "discomfort per zone (K·h)", a.comfort.discomfortKhPerZone,

@@ -42,6 +42,7 @@ KpiReport computeKpis(const sim::SimConfig& c, const sim::SimState& s, const Kpi
         e.coolingKwh += zt.coolingJ / kJPerKwh;
         e.lightingKwh += zt.lightingJ / kJPerKwh;
         e.plugKwh += zt.plugJ / kJPerKwh;
+        e.itKwh += zt.itJ / kJPerKwh;
         // Delivered energy of the zone: its heating at the boiler's efficiency, its cooling at
         // the chiller's COP, lights and plugs (ideal-loads zones; VAV plant is site-level).
         const double fuel = zt.heatingJ / zc.heatingEfficiency;
@@ -56,7 +57,7 @@ KpiReport computeKpis(const sim::SimConfig& c, const sim::SimState& s, const Kpi
             districtJ += fuel;
             break;
         }
-        electricJ += zt.coolingJ / zc.coolingCop + zt.lightingJ + zt.plugJ;
+        electricJ += zt.coolingJ / zc.coolingCop + zt.lightingJ + zt.plugJ + zt.itJ;
         if (zc.comfortTracked) {
             ++k.zones;
             k.discomfortKh += zt.discomfortKh;
@@ -74,6 +75,7 @@ KpiReport computeKpis(const sim::SimConfig& c, const sim::SimState& s, const Kpi
         districtJ = t.energyJ[static_cast<std::size_t>(sim::Carrier::DistrictHeat)];
         e.heatingKwh = t.heatingJ / kJPerKwh;
         e.coolingKwh = t.coolingJ / kJPerKwh;
+        e.itKwh = t.itJ / kJPerKwh;
         k.discomfortKh = t.discomfortKh;
         k.co2PpmH = t.co2PpmH;
     }
@@ -122,7 +124,8 @@ std::string kpiJson(const KpiReport& r)
                    {"heating_kwh", e.heatingKwh},
                    {"cooling_kwh", e.coolingKwh},
                    {"lighting_kwh", e.lightingKwh},
-                   {"plug_kwh", e.plugKwh}};
+                   {"plug_kwh", e.plugKwh},
+                   {"it_kwh", e.itKwh}};
     const auto& k = r.comfort;
     j["comfort"] = {{"zones", k.zones},
                     {"discomfort_kh", k.discomfortKh},

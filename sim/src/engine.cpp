@@ -746,6 +746,7 @@ twin::Status Engine::step()
             plugW += plugs;
             zt.lightingJ += lights * dtS;
             zt.plugJ += plugs * dtS;
+            zt.itJ += it * dtS;
 
             // 5. thermostat schedule
             if (c.scheduleEnabled && (s.commanded[z] & kCommandedSetpoints) == 0) {

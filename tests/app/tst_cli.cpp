@@ -308,6 +308,28 @@ private Q_SLOTS:
         QVERIFY(ja[0].toObject()["state_hash"] != ja[1].toObject()["state_hash"]); // seeds differ
     }
 
+    void serverRoomConsolidationSavesItAndCooling()
+    {
+        // The demo office's server room, two days: no consolidation (DVFS) against LR-MMT-1.2.
+        // Hosts switched off draw nothing and heat nothing: IT and cooling both drop.
+        const auto scenario =
+            std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/server-room-consolidation.json";
+        auto r = cli({"sweep", scenario, "--vary", "period.end=\"2025-01-08T00:00\"", "--vary",
+                      "policy.params.algorithm=DVFS,LR-MMT-1.2", "--json"});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        const auto runs = QJsonDocument::fromJson(QByteArray::fromStdString(r.out)).array();
+        QCOMPARE(runs.size(), 2);
+        const auto dvfs = runs[0].toObject();
+        const auto lr = runs[1].toObject();
+        QVERIFY2(lr["run"].toString().contains("algorithm=LR-MMT-1.2"),
+                 qPrintable(lr["run"].toString()));
+        QCOMPARE(dvfs["migrations"].toInt(), 0);
+        QVERIFY(lr["migrations"].toInt() > 0);
+        QVERIFY(lr["compute_kwh"].toDouble() < 0.9 * dvfs["compute_kwh"].toDouble());
+        QVERIFY(lr["annual_cooling_mwh"].toDouble() < 0.9 * dvfs["annual_cooling_mwh"].toDouble());
+        QVERIFY(lr["electricity_kwh"].toDouble() < dvfs["electricity_kwh"].toDouble());
+    }
+
     void auditVerify()
     {
         const auto project = path("audit.twin");

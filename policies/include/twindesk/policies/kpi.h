@@ -36,6 +36,7 @@ struct EnergyKpis
     double coolingKwh = 0.0;  ///< thermal energy removed by cooling
     double lightingKwh = 0.0; ///< electricity
     double plugKwh = 0.0;     ///< electricity
+    double itKwh = 0.0;       ///< electricity of the compute hosts (in the zones in scope)
 };
 
 struct ComfortKpis

@@ -164,6 +164,7 @@ struct ZoneTotals
     double coolingJ = 0.0;  ///< thermal energy its cooling removed (positive)
     double lightingJ = 0.0; ///< lighting electricity
     double plugJ = 0.0;     ///< plug-load electricity
+    double itJ = 0.0;       ///< electricity of the compute hosts in the zone (their heat)
     double discomfortKh = 0.0;
     double co2PpmH = 0.0;   ///< ppm·h above 1000 ppm
     double occupiedS = 0.0; ///< seconds in use (people present, or scheduled hours)
