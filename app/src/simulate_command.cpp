@@ -54,6 +54,18 @@ void drawProgress(double fraction, double seconds)
 
 } // namespace
 
+namespace {
+/// The --set overrides as JSON ([[key, value], ...]), kept with the results so a replay
+/// rebuilds the same scenario.
+std::string overridesJson(const std::vector<std::pair<std::string, std::string>>& overrides)
+{
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& [k, v] : overrides)
+        j.push_back({k, v});
+    return j.dump();
+}
+} // namespace
+
 int runSimulate(const SimulateOptions& options, CliIo& io)
 {
     using Clock = std::chrono::steady_clock;
@@ -132,13 +144,28 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
         }
         gate.emplace(std::move(approvals).value());
     }
+    // The results file is a recording: every frame the loop observed (policies/recording.h).
+    std::unique_ptr<policies::FrameRecorder> recorder;
+    if (decisionLog) {
+        auto opened = policies::FrameRecorder::open(*store);
+        if (!opened) {
+            io.err << "error: " << opened.error().toString() << '\n';
+            decisionLog.reset();
+            gate.reset();
+            cleanup();
+            return 1;
+        }
+        recorder = std::move(opened).value();
+    }
     policies::RunOptions runOptions;
     runOptions.where = options.scenario.string() + ": /policy";
     runOptions.log = decisionLog ? &*decisionLog : nullptr;
     runOptions.approvals = gate ? &*gate : nullptr;
+    runOptions.recorder = recorder.get();
     auto made = policies::ScenarioRun::make(scenarioRef, runOptions);
     if (!made) {
         io.err << "error: " << made.error().toString() << '\n';
+        recorder.reset();
         decisionLog.reset();
         cleanup();
         return 1;
@@ -149,6 +176,7 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
     // The decision log writes into the results store: close it before the store goes.
     auto abortRun = [&] {
         made->reset();
+        recorder.reset();
         decisionLog.reset();
         gate.reset();
         cleanup();
@@ -263,14 +291,23 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
                          {"policy_errors", st.policyErrors},
                          {"decide_p50_us", policies::percentile(st.latency.decideUs, 50)},
                          {"decide_p99_us", policies::percentile(st.latency.decideUs, 99)}};
+        if (recorder) {
+            if (auto s = recorder->flush(); !s) {
+                io.err << "error: " << s.error().toString() << '\n';
+                abortRun();
+                return 1;
+            }
+            kpi["recording"] = {{"frames", recorder->frames()}, {"samples", recorder->samples()}};
+        }
         if (decisionLog)
             if (auto s = decisionLog->flush(); !s) {
                 io.err << "error: " << s.error().toString() << '\n';
                 abortRun();
                 return 1;
             }
-        // Both borrow the store's connection: close them before it closes. The loop that
+        // They borrow the store's connection: close them before it closes. The loop that
         // points at them is done.
+        recorder.reset();
         decisionLog.reset();
         gate.reset();
     }
@@ -289,7 +326,9 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
         const std::map<std::string, std::string> meta{
             {"twindesk_version", kVersion},
             {"kind", "results"},
-            {"scenario", options.scenario.string()},
+            {"scenario", fs::absolute(options.scenario).lexically_normal().string()},
+            {"overrides", overridesJson(options.overrides)},
+            {"policy_json", scenario->policyJson},
             {"scenario_name", scenario->name},
             {"seed", std::to_string(config.seed)},
             {"step_s", std::to_string(config.grid.step())},

@@ -200,16 +200,22 @@ twin::Result<bool> ControlLoop::step()
         m_nextDecision = frame.time;
         m_started = true;
     }
+    bool decided = false;
     if (frame.time >= m_nextDecision) {
+        decided = true;
         if (auto s = decideAndAct(); !s)
             return s.error();
         while (m_nextDecision <= frame.time)
             m_nextDecision += m_policy.info().period;
     } else if (event) {
+        decided = true;
         ++m_stats.events;
         if (auto s = decideAndAct(); !s)
             return s.error();
     }
+    if (m_recorder != nullptr)
+        if (auto s = m_recorder->record(frame, decided); !s)
+            return s.error();
     // Every frame, after the decisions: a person may have decided meanwhile (another process
     // writes to the same file), and requests expire on source time.
     if (m_gate != nullptr)
@@ -233,6 +239,9 @@ twin::Status ControlLoop::run()
         if (!*more)
             break;
     }
+    if (m_recorder != nullptr)
+        if (auto s = m_recorder->flush(); !s)
+            return s;
     if (m_log != nullptr)
         return m_log->flush();
     return {};

@@ -2,6 +2,7 @@
 #include <twindesk/sim/compute.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace twindesk::policies {
 
@@ -23,11 +24,13 @@ void Observation::update(const sim::TelemetryFrame& frame)
         const auto it =
             std::lower_bound(m_points.begin(), m_points.end(), s.point,
                              [](const Entry& e, const std::string& p) { return e.point < p; });
+        // A non-finite value is never valid data for a policy, whatever its source said.
+        const bool quality = s.quality && std::isfinite(s.value);
         if (it != m_points.end() && it->point == s.point) {
             it->value = s.value;
-            it->quality = s.quality;
+            it->quality = quality;
         } else {
-            m_points.insert(it, Entry{s.point, s.value, s.quality});
+            m_points.insert(it, Entry{s.point, s.value, quality});
         }
     }
 }

@@ -32,6 +32,15 @@ private:
     bool m_pending = false;
 };
 
+Observation observationFor(const sim::Scenario& scenario)
+{
+    const auto& config = *scenario.config;
+    const double tz = config.weather ? config.weather->location().timeZoneHours : 0.0;
+    Observation observation(scenario.building, tz);
+    observation.setBookings(ScheduleBookings::fromConfig(config));
+    return observation;
+}
+
 ScenarioRun::~ScenarioRun() = default;
 
 twin::Result<std::unique_ptr<ScenarioRun>> ScenarioRun::make(const sim::Scenario& scenario,
@@ -63,10 +72,7 @@ twin::Result<std::unique_ptr<ScenarioRun>> ScenarioRun::make(const sim::Scenario
     if (!run->m_policy)
         return run;
 
-    const auto& config = *scenario.config;
-    const double tz = config.weather ? config.weather->location().timeZoneHours : 0.0;
-    Observation observation(scenario.building, tz);
-    observation.setBookings(ScheduleBookings::fromConfig(config));
+    Observation observation = observationFor(scenario);
     run->m_source = std::make_unique<FrameSource>(*run->m_engine);
     run->m_loop = std::make_unique<ControlLoop>(*run->m_source, *run->m_engine, *run->m_policy,
                                                 std::move(observation), options.log, scenario.name);
@@ -74,6 +80,7 @@ twin::Result<std::unique_ptr<ScenarioRun>> ScenarioRun::make(const sim::Scenario
     if (!settings)
         return settings.error();
     run->m_loop->setGuard(options.guard ? *options.guard : settings->guard);
+    run->m_loop->setRecorder(options.recorder);
     if (settings->timeoutMs > 0)
         run->m_loop->setDecisionTimeout(std::chrono::milliseconds(settings->timeoutMs));
     ApprovalGate* gate = options.approvals;

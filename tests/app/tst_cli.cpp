@@ -12,6 +12,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -114,7 +115,7 @@ private Q_SLOTS:
         QCOMPARE(rel["runsOn"].toInt(), 60);
         auto human = cli({"info", project});
         QCOMPARE(human.code, 0);
-        QVERIFY(human.out.find("schema       3") != std::string::npos);
+        QVERIFY(human.out.find("schema       4") != std::string::npos);
     }
 
     void importRefusesToOverwrite()

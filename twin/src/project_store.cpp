@@ -110,6 +110,18 @@ CREATE INDEX approvals_by_status ON approvals(status);
 CREATE INDEX approvals_by_target ON approvals(target, status);
 CREATE INDEX approvals_unresolved ON approvals(outcome_seq, status);
 )sql",
+    // 3 → 4: recordings (policies/recording.h). Every frame the control loop observed (its
+    // time) and the values that changed since the loop's previous frame, clustered by time so
+    // a replay reads them in one sequential pass. value NULL: a bad-quality sample.
+    R"sql(
+CREATE TABLE recording_frames(t INTEGER PRIMARY KEY, decided INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE recording_samples(
+    t INTEGER NOT NULL,
+    series INTEGER NOT NULL REFERENCES series(id),
+    value REAL,
+    PRIMARY KEY(t, series)
+) WITHOUT ROWID;
+)sql",
 };
 
 struct DbDeleter

@@ -33,6 +33,7 @@
 #include <twindesk/policies/approval_gate.h>
 #include <twindesk/policies/decision_log.h>
 #include <twindesk/policies/policy.h>
+#include <twindesk/policies/recording.h>
 #include <twindesk/policies/safety_guard.h>
 
 #include <chrono>
@@ -114,6 +115,10 @@ public:
         m_approvalConfig = std::move(config);
     }
 
+    /// Records every frame the loop observes (recording.h), after its decisions. Not owned;
+    /// null (the default): nothing recorded. Flushed at the end of run().
+    void setRecorder(FrameRecorder* recorder) { m_recorder = recorder; }
+
     /// Runs until the source ends; the log is flushed at the end.
     twin::Status run();
     /// One frame: pulls it from the source and, when due, decides. Returns false at the end.
@@ -155,6 +160,7 @@ private:
     std::optional<std::vector<std::string>> m_triggerPoints; // sorted ids, found once
     std::unique_ptr<DecideWorker> m_worker;
     ApprovalGate* m_gate = nullptr;
+    FrameRecorder* m_recorder = nullptr;
     ApprovalConfig m_approvalConfig;
     std::string m_modelHash;
     Seconds m_nextDecision = 0;

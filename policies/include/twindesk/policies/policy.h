@@ -68,7 +68,8 @@ public:
     [[nodiscard]] Seconds time() const { return m_time; }
     /// Local standard time offset of the site, hours (for schedules).
     [[nodiscard]] double timeZoneHours() const { return m_timeZoneHours; }
-    /// The value of a point, or nullopt when it has never been seen or its last sample was bad.
+    /// The value of a point, or nullopt when it has never been seen or its last sample was bad
+    /// (quality false, NaN or infinite).
     [[nodiscard]] std::optional<double> value(std::string_view point) const;
     [[nodiscard]] std::size_t pointCount() const { return m_points.size(); }
     /// The twin model (may be null for sources without one).

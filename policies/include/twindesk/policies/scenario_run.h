@@ -20,6 +20,10 @@
 
 namespace twindesk::policies {
 
+/// What a policy starts from in this scenario: the twin, the site's time zone and the
+/// calendar's bookings (replays build the same Observation from the recording's scenario).
+Observation observationFor(const sim::Scenario& scenario);
+
 struct RunOptions
 {
     /// {"name", "params"} JSON of the policy; empty: the scenario's own (none: no policy).
@@ -27,6 +31,8 @@ struct RunOptions
     /// Where policy errors point (e.g. "office.json: /policy").
     std::string where;
     DecisionLog* log = nullptr; ///< the audit trail (may be null); not owned
+    /// Records the frames the loop observes, for replay (may be null); not owned.
+    FrameRecorder* recorder = nullptr;
     /// Where approval requests live (the results project's gate); null: an in-memory gate.
     /// Not owned.
     ApprovalGate* approvals = nullptr;

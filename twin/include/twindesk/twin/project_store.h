@@ -11,9 +11,10 @@
 /// half-written project under the real name.
 /// Several connections (the control loop, `twindesk approvals approve` in another process) may
 /// use one file: a connection waits up to kBusyTimeoutMs for another's write transaction.
-/// Schema history: v1 the twin model; v2 historian and decision log; v3 approval requests.
-/// Thread affinity: a ProjectStore is used from one thread at a time (one sqlite3 handle).
-/// Hot paths (historian, decision log) use prepared statements of the SQLite C API.
+/// Schema history: v1 the twin model; v2 historian and decision log; v3 approval requests; v4
+/// recordings (the frames the control loop observed). Thread affinity: a ProjectStore is used from
+/// one thread at a time (one sqlite3 handle). Hot paths (historian, decision log) use prepared
+/// statements of the SQLite C API.
 
 #include <twindesk/twin/result.h>
 #include <twindesk/twin/twin_graph.h>
@@ -46,7 +47,7 @@ struct Sample
 class ProjectStore
 {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
     /// The SQL of the migration that takes a file to schema `toVersion` (1..kSchemaVersion),
     /// for modules that keep their table in an in-memory database too (the approval gate).
     [[nodiscard]] static std::string_view migrationSql(int toVersion);
