@@ -4,6 +4,8 @@
 #include "assets.h"
 #include "simulate_command.h"
 #include "sweep_command.h"
+#include "torch_runtime.h"
+#include "train_command.h"
 
 #include <twindesk/policies/decision_log.h>
 #include <twindesk/sim/sim_time.h>
@@ -85,6 +87,7 @@ int cmdSweep(const Args& args, CliIo& io);
 int cmdCompare(const Args& args, CliIo& io);
 int cmdAudit(const Args& args, CliIo& io);
 int cmdApprovals(const Args& args, CliIo& io);
+int cmdTrain(const Args& args, CliIo& io);
 
 const std::vector<CommandSpec>& commands()
 {
@@ -167,6 +170,19 @@ const std::vector<CommandSpec>& commands()
          {"--user", "--note", "--reason"},
          {"--all", "--json"},
          cmdApprovals},
+        {"train",
+         "train forecaster --traces DIR --train-days D1,D2,... [--test-days D3,...] -o MODEL.pt "
+         "[--epochs N] [--seed S] [--quantile Q] [--history K] [--max-horizon H] [--hidden N] "
+         "[--hosts N] [--max-vms N] [--policy NAME] [--safety S] [--force] [--json]",
+         "Train the host-utilisation forecaster of the ML consolidation detector (LibTorch, in "
+         "C++) on simulated history of PlanetLab training days, save it as TorchScript with its "
+         "schema (MODEL.json) and training-data hash, and report on held-out days against LR: "
+         "forecast error and the whole day with ML-MMT-S vs LR-MMT-1.2 (docs/torch.md).",
+         {"--traces", "--train-days", "--test-days", "-o", "--output", "--epochs", "--seed",
+          "--quantile", "--history", "--max-horizon", "--hidden", "--hosts", "--max-vms",
+          "--policy", "--safety"},
+         {"--force", "--json"},
+         cmdTrain},
         {"units",
          "units [--json]",
          "List the units TwinDesk knows: quantity, symbol, QUDT name. Points and attributes must "
@@ -859,8 +875,83 @@ std::string usageText()
     return s.str();
 }
 
+namespace {
+
+int cmdTrain(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("train");
+    if (args.positional.size() != 1)
+        return usageError(io, spec, "expected what to train: forecaster");
+    TrainOptions o;
+    o.model = args.positional[0];
+    o.force = args.flag("--force");
+    o.json = args.flag("--json");
+    if (auto v = args.option("--traces"))
+        o.traces = *v;
+    for (const char* key : {"-o", "--output"})
+        if (auto v = args.option(key))
+            o.output = *v;
+    for (const auto& [key, days] :
+         {std::pair{"--train-days", &o.trainDays}, std::pair{"--test-days", &o.testDays}})
+        if (auto v = args.option(key)) {
+            auto list = parseDayList(*v);
+            if (!list)
+                return usageError(io, spec,
+                                  std::string(key) + " needs days such as 20110303,20110306");
+            *days = std::move(*list);
+        }
+    if (auto v = args.option("--policy"))
+        o.historyPolicy = *v;
+    // Numbers: whole and plain, or a usage error naming the option.
+    std::string bad;
+    auto whole = [&](const char* key, auto& out) {
+        if (auto v = args.option(key)) {
+            std::size_t used = 0;
+            try {
+                const auto n = std::stoll(*v, &used);
+                if (used != v->size() || n < 0)
+                    throw std::invalid_argument(*v);
+                out = static_cast<std::remove_reference_t<decltype(out)>>(n);
+            } catch (const std::exception&) {
+                bad = std::string(key) + " needs a whole number >= 0, got '" + *v + "'";
+            }
+        }
+    };
+    auto real = [&](const char* key, double& out) {
+        if (auto v = args.option(key)) {
+            std::size_t used = 0;
+            try {
+                out = std::stod(*v, &used);
+                if (used != v->size())
+                    throw std::invalid_argument(*v);
+            } catch (const std::exception&) {
+                bad = std::string(key) + " needs a number, got '" + *v + "'";
+            }
+        }
+    };
+    whole("--epochs", o.epochs);
+    whole("--seed", o.seed);
+    whole("--history", o.historyLength);
+    whole("--max-horizon", o.maxHorizon);
+    whole("--hidden", o.hiddenUnits);
+    whole("--hosts", o.hosts);
+    whole("--max-vms", o.maxVms);
+    real("--quantile", o.quantile);
+    real("--safety", o.safety);
+    if (!bad.empty())
+        return usageError(io, spec, bad);
+    auto runtime = torchRuntime();
+    if (!runtime)
+        return fail(io, runtime.error());
+    return runtime->train(o, io);
+}
+
+} // namespace
+
 int runCli(const std::vector<std::string>& args, CliIo io)
 {
+    // Scenario policies that name a model load it through LibTorch, opened only then.
+    installLazyTorchLoader();
     if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
         io.out << usageText();
         return kOk;
