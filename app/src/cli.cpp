@@ -2,12 +2,14 @@
 
 #include "approvals_command.h"
 #include "assets.h"
+#include "replay_command.h"
 #include "simulate_command.h"
 #include "sweep_command.h"
 #include "torch_runtime.h"
 #include "train_command.h"
 
 #include <twindesk/policies/decision_log.h>
+#include <twindesk/policies/recording.h>
 #include <twindesk/sim/sim_time.h>
 #include <twindesk/twin/brick_import.h>
 #include <twindesk/twin/model_stats.h>
@@ -88,6 +90,7 @@ int cmdCompare(const Args& args, CliIo& io);
 int cmdAudit(const Args& args, CliIo& io);
 int cmdApprovals(const Args& args, CliIo& io);
 int cmdTrain(const Args& args, CliIo& io);
+int cmdReplay(const Args& args, CliIo& io);
 
 const std::vector<CommandSpec>& commands()
 {
@@ -170,6 +173,16 @@ const std::vector<CommandSpec>& commands()
          {"--user", "--note", "--reason"},
          {"--all", "--json"},
          cmdApprovals},
+        {"replay",
+         "replay RECORDING.twin [--policy NAME[:PARAMS_JSON]] [--scenario FILE] [--json] "
+         "[--anchors DIR]",
+         "Open-loop replay: feed a recording's frames (a results file of simulate --out) "
+         "through the same control loop with a candidate policy (default: the recorded one) and "
+         "compare its proposals with the recorded decisions: agreement, per action kind, first "
+         "divergence, time shifts, the targets that differ most. Nothing is applied.",
+         {"--policy", "--scenario", "--anchors"},
+         {"--json"},
+         cmdReplay},
         {"train",
          "train forecaster --traces DIR --train-days D1,D2,... [--test-days D3,...] -o MODEL.pt "
          "[--epochs N] [--seed S] [--quantile Q] [--history K] [--max-horizon H] [--hidden N] "
@@ -452,7 +465,23 @@ int cmdInfo(const Args& args, CliIo& io)
         triples = std::stoull(it->second);
     const auto counts = twin::countModel(*graph, triples);
     if (args.flag("--json")) {
-        io.out << countsJson(counts).dump(2) << '\n';
+        auto j = countsJson(counts);
+        if (auto rec = policies::describeRecording(*store); rec && rec->frames > 0) {
+            nlohmann::ordered_json policiesJson = nlohmann::ordered_json::array();
+            for (const auto& p : rec->policies)
+                policiesJson.push_back({{"id", p.id},
+                                        {"version", p.version},
+                                        {"hash", p.hash},
+                                        {"decisions", p.decisions}});
+            j["recording"] = {{"start", sim::formatUtc(rec->start)},
+                              {"end", sim::formatUtc(rec->end)},
+                              {"frames", rec->frames},
+                              {"decision_frames", rec->decisionFrames},
+                              {"samples", rec->samples},
+                              {"points", rec->points},
+                              {"policies", policiesJson}};
+        }
+        io.out << j.dump(2) << '\n';
         return kOk;
     }
     auto samples = store->sampleCount();
@@ -473,6 +502,16 @@ int cmdInfo(const Args& args, CliIo& io)
         if (const auto it = meta->find(key); it != meta->end())
             io.out << pad(label, 13) << it->second << '\n';
     io.out << "samples      " << (samples ? *samples : 0) << '\n';
+    // A run's results are a recording (policies/recording.h): what the loop saw and decided.
+    if (auto rec = policies::describeRecording(*store); rec && rec->frames > 0) {
+        io.out << "recording    " << rec->frames << " frames (" << rec->decisionFrames
+               << " with decisions) from " << sim::formatUtc(rec->start) << " to "
+               << sim::formatUtc(rec->end) << ", " << rec->samples << " changed values of "
+               << rec->points << " points\n";
+        for (const auto& p : rec->policies)
+            io.out << "policy       " << p.id << " " << p.version << " " << p.hash.substr(0, 19)
+                   << "…: " << p.decisions << " decision-log rows\n";
+    }
     // Results projects carry the KPIs of the run that wrote them.
     if (const auto it = meta->find("kpis"); it != meta->end()) {
         const auto kpi = nlohmann::json::parse(it->second, nullptr, false);
@@ -876,6 +915,22 @@ std::string usageText()
 }
 
 namespace {
+
+int cmdReplay(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("replay");
+    if (args.positional.size() != 1)
+        return usageError(io, spec, "expected one RECORDING.twin");
+    ReplayOptions o;
+    o.recording = args.positional[0];
+    o.policy = args.option("--policy");
+    if (auto v = args.option("--scenario"))
+        o.scenario = *v;
+    if (auto v = args.option("--anchors"))
+        o.anchors = *v;
+    o.json = args.flag("--json");
+    return runReplay(o, io);
+}
 
 int cmdTrain(const Args& args, CliIo& io)
 {

@@ -253,6 +253,54 @@ private Q_SLOTS:
                  f["policy"].toObject()["decisions"].toInt());
     }
 
+    void replayARecordingWithItsOwnPolicyAndAnother()
+    {
+        // simulate --out writes a recording; replay with the recorded policy agrees fully, a
+        // different candidate is compared, info describes it, bad input is named.
+        const auto scenario =
+            std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/conference-adaptive.json";
+        const auto rec = path("rec.twin");
+        auto r = cli({"simulate", scenario, "--out", rec, "--json", "--no-progress", "--set",
+                      "period.end=\"2025-01-08T00:00\""});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        const auto sim = QJsonDocument::fromJson(QByteArray::fromStdString(r.out)).object();
+        const int frames = sim["recording"].toObject()["frames"].toInt();
+        QVERIFY(frames > 1000);
+
+        auto info = cli({"info", rec, "--json"});
+        QCOMPARE(info.code, 0);
+        const auto recording = QJsonDocument::fromJson(QByteArray::fromStdString(info.out))
+                                   .object()["recording"]
+                                   .toObject();
+        QCOMPARE(recording["frames"].toInt(), frames);
+        QCOMPARE(recording["policies"].toArray()[0].toObject()["id"].toString(),
+                 QStringLiteral("adaptive-conference"));
+
+        auto same = cli({"replay", rec, "--json"});
+        QVERIFY2(same.code == 0, same.err.c_str());
+        const auto s = QJsonDocument::fromJson(QByteArray::fromStdString(same.out)).object();
+        QCOMPARE(s["agreement"].toDouble(), 1.0);
+        QVERIFY(s["first_divergence"].isNull());
+        QVERIFY(s["matched"].toInt() > 50);
+        QCOMPARE(s["decisions"].toInt(), sim["policy"].toObject()["decisions"].toInt());
+
+        auto other = cli({"replay", rec, "--policy", "fixed-schedule", "--json"});
+        QVERIFY2(other.code == 0, other.err.c_str());
+        const auto o = QJsonDocument::fromJson(QByteArray::fromStdString(other.out)).object();
+        QVERIFY(o["agreement"].toDouble() < 0.5);
+        QVERIFY(o["first_divergence"].isObject());
+
+        auto badParams = cli({"replay", rec, "--policy", "adaptive-conference:[1]"});
+        QCOMPARE(badParams.code, 1);
+        QVERIFY2(badParams.err.find("JSON object") != std::string::npos, badParams.err.c_str());
+        auto unknown = cli({"replay", rec, "--policy", "no-such-policy"});
+        QCOMPARE(unknown.code, 1);
+        QVERIFY(unknown.err.find("no policy named") != std::string::npos);
+        auto notRecording = cli({"replay", path("none.twin")});
+        QCOMPARE(notRecording.code, 1);
+        QCOMPARE(cli({"replay"}).code, 2);
+    }
+
     void simulateWritesResultsAtomically()
     {
         const auto scenario =
