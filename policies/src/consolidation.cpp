@@ -601,24 +601,37 @@ public:
     HostIndex findHost(VmIndex j, const std::vector<std::uint8_t>& excluded, bool allowOff,
                        Demand mode, bool checkOverload = true)
     {
-        HostIndex best = kNoHost;
-        double minPower = std::numeric_limits<double>::max();
         const double request = mode == Demand::FullMips ? m_c.vmSpec(j).mips : m_demand[j];
+        // CloudSim keeps the first host with the strictly least power increase among the
+        // suitable hosts not overloaded after the placement. The same host is the first of
+        // the candidates ordered by (increase, index) that passes the detector: order them
+        // with a heap and run the (costly: regressions, a learned model) detector only until
+        // one passes — usually once — instead of on every improving host.
+        auto& candidates = m_candidates;
+        candidates.clear();
         for (std::size_t h = 0; h < m_c.hostCount(); ++h) {
             if (excluded[h] != 0 || !suitable(j, h, allowOff, mode))
                 continue;
             const double after = (m_allocMips[h] + request) / m_c.hostTotalMips(h);
             const double diff = m_c.hostSpec(h).power.powerAt(after) - m_startPower[h];
-            // Checking the power first skips the (costlier) detector on hosts that cannot win;
-            // the choice is the same as CloudSim's detector-then-power order.
-            if (!(diff < minPower))
+            if (!(diff < std::numeric_limits<double>::max())) // NaN/∞ never wins in CloudSim
                 continue;
+            candidates.emplace_back(diff, h);
+        }
+        const auto later = [](const std::pair<double, HostIndex>& a,
+                              const std::pair<double, HostIndex>& b) {
+            return a.first != b.first ? a.first > b.first : a.second > b.second;
+        };
+        std::make_heap(candidates.begin(), candidates.end(), later);
+        while (!candidates.empty()) {
+            std::pop_heap(candidates.begin(), candidates.end(), later);
+            const HostIndex h = candidates.back().second;
+            candidates.pop_back();
             if (checkOverload && m_allocMips[h] != 0 && overloaded(h, j))
                 continue;
-            minPower = diff;
-            best = h;
+            return h;
         }
-        return best;
+        return kNoHost;
     }
 
 private:
@@ -630,6 +643,7 @@ private:
     std::vector<double> m_requested, m_allocMips, m_available, m_ramFree, m_bwFree, m_startUtil,
         m_startPower;
     std::vector<std::uint8_t> m_on;
+    std::vector<std::pair<double, HostIndex>> m_candidates; // findHost's scratch
     std::size_t m_fallbacks = 0;
     std::size_t m_predictorErrors = 0;
     std::string m_firstPredictorError;
