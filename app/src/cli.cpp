@@ -7,6 +7,7 @@
 #include "sweep_command.h"
 #include "torch_runtime.h"
 #include "train_command.h"
+#include "validate_command.h"
 
 #include <twindesk/policies/decision_log.h>
 #include <twindesk/policies/recording.h>
@@ -91,6 +92,7 @@ int cmdAudit(const Args& args, CliIo& io);
 int cmdApprovals(const Args& args, CliIo& io);
 int cmdTrain(const Args& args, CliIo& io);
 int cmdReplay(const Args& args, CliIo& io);
+int cmdValidate(const Args& args, CliIo& io);
 
 const std::vector<CommandSpec>& commands()
 {
@@ -183,6 +185,19 @@ const std::vector<CommandSpec>& commands()
          {"--policy", "--scenario", "--anchors"},
          {"--json"},
          cmdReplay},
+        {"validate",
+         "validate --recording RECORDING.twin --candidate NAME[:PARAMS_JSON] [--baseline "
+         "NAME[:PARAMS_JSON]|recorded] --gate GATE.yaml [--report REPORT.html] [--scenario FILE] "
+         "[--json] [--anchors DIR]",
+         "The validation gate: run the baseline (default: the recorded policy) and the "
+         "candidate closed-loop over the recording's scenario (its weather, calendar, occupancy "
+         "and VM demand drive the twin while each policy acts), check the gate file's KPI "
+         "thresholds, print the table and write a self-contained HTML report. Exit 0 pass, 1 "
+         "fail, 2 error.",
+         {"--recording", "--candidate", "--baseline", "--gate", "--report", "--scenario",
+          "--anchors"},
+         {"--json"},
+         cmdValidate},
         {"train",
          "train forecaster --traces DIR --train-days D1,D2,... [--test-days D3,...] -o MODEL.pt "
          "[--epochs N] [--seed S] [--quantile Q] [--history K] [--max-horizon H] [--hidden N] "
@@ -930,6 +945,30 @@ int cmdReplay(const Args& args, CliIo& io)
         o.anchors = *v;
     o.json = args.flag("--json");
     return runReplay(o, io);
+}
+
+int cmdValidate(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("validate");
+    ValidateOptions o;
+    const auto recording = args.option("--recording");
+    const auto candidate = args.option("--candidate");
+    const auto gate = args.option("--gate");
+    if (!args.positional.empty() || !recording || !candidate || !gate)
+        return usageError(io, spec, "expected --recording, --candidate and --gate");
+    o.recording = *recording;
+    o.candidate = *candidate;
+    o.gate = *gate;
+    if (auto v = args.option("--baseline"))
+        o.baseline = *v;
+    if (auto v = args.option("--report"))
+        o.report = *v;
+    if (auto v = args.option("--scenario"))
+        o.scenario = *v;
+    if (auto v = args.option("--anchors"))
+        o.anchors = *v;
+    o.json = args.flag("--json");
+    return runValidate(o, io);
 }
 
 int cmdTrain(const Args& args, CliIo& io)

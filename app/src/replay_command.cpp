@@ -28,38 +28,36 @@ int failWith(CliIo& io, const std::string& message)
 
 } // namespace
 
-int runReplay(const ReplayOptions& options, CliIo& io)
+twin::Result<RecordingContext>
+loadRecordingContext(const std::filesystem::path& recording,
+                     const std::optional<std::filesystem::path>& scenarioOverride,
+                     const std::filesystem::path& anchors)
 {
-    const auto wallStart = std::chrono::steady_clock::now();
-    const std::string rec = options.recording.string();
-    std::vector<policies::ProposedAction> recorded;
-    std::map<std::string, std::string> meta;
+    const std::string rec = recording.string();
+    RecordingContext ctx;
     {
-        auto store = twin::ProjectStore::open(options.recording, twin::OpenMode::ReadOnly);
+        auto store = twin::ProjectStore::open(recording, twin::OpenMode::ReadOnly);
         if (!store)
-            return failWith(io, store.error().toString());
+            return store.error();
         auto m = store->allMeta();
         if (!m)
-            return failWith(io, m.error().toString());
-        meta = std::move(m).value();
-        auto proposals = policies::recordedProposals(*store);
-        if (!proposals)
-            return failWith(io, proposals.error().toString());
-        recorded = std::move(proposals).value();
+            return m.error();
+        ctx.meta = std::move(m).value();
     }
     // The scenario gives the twin, the site's time zone and the calendar (exogenous inputs).
     std::filesystem::path scenarioPath;
-    if (options.scenario)
-        scenarioPath = *options.scenario;
-    else if (auto it = meta.find("scenario"); it != meta.end())
+    if (scenarioOverride)
+        scenarioPath = *scenarioOverride;
+    else if (auto it = ctx.meta.find("scenario"); it != ctx.meta.end())
         scenarioPath = it->second;
     else
-        return failWith(io, rec + ": no scenario recorded; pass --scenario FILE");
+        return twin::makeError(twin::ErrorCode::InvalidArgument,
+                               "no scenario recorded; pass --scenario FILE", rec);
     sim::ScenarioOptions so;
     if (const auto assets = assetsDir())
         so.ontology = bundledOntology(*assets);
-    so.anchorsDir = options.anchors.empty() ? defaultAnchorsDir() : options.anchors;
-    if (auto it = meta.find("overrides"); it != meta.end()) {
+    so.anchorsDir = anchors.empty() ? defaultAnchorsDir() : anchors;
+    if (auto it = ctx.meta.find("overrides"); it != ctx.meta.end()) {
         const auto j = nlohmann::json::parse(it->second, nullptr, false);
         if (j.is_array())
             for (const auto& kv : j)
@@ -68,33 +66,67 @@ int runReplay(const ReplayOptions& options, CliIo& io)
     }
     auto scenario = sim::loadScenario(scenarioPath, so);
     if (!scenario)
-        return failWith(io, "the recording's scenario: " + scenario.error().toString());
+        return twin::makeError(scenario.error().code,
+                               "the recording's scenario: " + scenario.error().message,
+                               scenario.error().where);
+    ctx.scenario = std::move(scenario).value();
+    ctx.policy = nlohmann::json::object();
+    if (auto it = ctx.meta.find("policy_json"); it != ctx.meta.end()) {
+        auto p = nlohmann::json::parse(it->second, nullptr, false);
+        if (p.is_object())
+            ctx.policy = std::move(p);
+    }
+    return ctx;
+}
 
-    // The candidate: the recorded policy object with another name/params when --policy says.
-    nlohmann::json policy = nlohmann::json::object();
-    if (auto it = meta.find("policy_json"); it != meta.end())
-        policy = nlohmann::json::parse(it->second, nullptr, false);
-    if (!policy.is_object())
-        policy = nlohmann::json::object();
-    if (options.policy) {
-        const auto colon = options.policy->find(':');
-        policy["name"] = options.policy->substr(0, colon);
+twin::Result<std::string> candidatePolicyJson(const nlohmann::json& recorded,
+                                              const std::string& spec, const std::string& where)
+{
+    nlohmann::json policy = recorded.is_object() ? recorded : nlohmann::json::object();
+    if (!spec.empty() && spec != "recorded") {
+        const auto colon = spec.find(':');
+        policy["name"] = spec.substr(0, colon);
         policy["params"] = nlohmann::json::object();
         if (colon != std::string::npos) {
-            const auto params =
-                nlohmann::json::parse(options.policy->substr(colon + 1), nullptr, false);
+            const auto params = nlohmann::json::parse(spec.substr(colon + 1), nullptr, false);
             if (!params.is_object())
-                return failWith(io, "--policy " + *options.policy +
-                                        ": the parameters after ':' must be a JSON object, e.g. "
-                                        "adaptive-conference:{\"vacancy_delay_s\":900}");
+                return twin::makeError(twin::ErrorCode::ParseError,
+                                       spec + ": the parameters after ':' must be a JSON object, "
+                                              "e.g. adaptive-conference:{\"vacancy_delay_s\":900}",
+                                       where);
             policy["params"] = params;
         }
         policy.erase("fallback");
     }
     if (!policy.contains("name"))
-        return failWith(io, rec + ": no policy recorded; pass --policy NAME");
-    const std::string policyJson = policy.dump();
+        return twin::makeError(twin::ErrorCode::InvalidArgument,
+                               "no policy recorded; name one (NAME or NAME:{params})", where);
+    return policy.dump();
+}
+
+int runReplay(const ReplayOptions& options, CliIo& io)
+{
+    const auto wallStart = std::chrono::steady_clock::now();
+    const std::string rec = options.recording.string();
+    std::vector<policies::ProposedAction> recorded;
+    {
+        auto store = twin::ProjectStore::open(options.recording, twin::OpenMode::ReadOnly);
+        if (!store)
+            return failWith(io, store.error().toString());
+        auto proposals = policies::recordedProposals(*store);
+        if (!proposals)
+            return failWith(io, proposals.error().toString());
+        recorded = std::move(proposals).value();
+    }
+    auto ctx = loadRecordingContext(options.recording, options.scenario, options.anchors);
+    if (!ctx)
+        return failWith(io, ctx.error().toString());
+    auto* scenario = &ctx->scenario;
     const std::string where = options.policy ? "--policy" : rec + ": policy_json";
+    auto json = candidatePolicyJson(ctx->policy, options.policy.value_or("recorded"), where);
+    if (!json)
+        return failWith(io, json.error().toString());
+    const std::string policyJson = *json;
     auto candidate = policies::createPolicy(policyJson, where, scenario->file.parent_path());
     if (!candidate)
         return failWith(io, candidate.error().toString());

@@ -10,7 +10,13 @@
 
 #include "cli.h"
 
+#include <twindesk/sim/scenario.h>
+#include <twindesk/twin/result.h>
+
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -26,5 +32,23 @@ struct ReplayOptions
 };
 
 int runReplay(const ReplayOptions& options, CliIo& io);
+
+/// What a recording says about the run that wrote it: its scenario (reloaded from the path
+/// and --set overrides kept in its meta, or `scenario` when given) and its policy object.
+struct RecordingContext
+{
+    sim::Scenario scenario;
+    nlohmann::json policy; ///< the recorded "policy" object ({} when none)
+    std::map<std::string, std::string> meta;
+};
+twin::Result<RecordingContext>
+loadRecordingContext(const std::filesystem::path& recording,
+                     const std::optional<std::filesystem::path>& scenario,
+                     const std::filesystem::path& anchors);
+
+/// The policy object to run: the recorded one, or with the name and params of `spec`
+/// ("NAME" or "NAME:{json params}"; "recorded" keeps it). Its guard and approvals stay.
+twin::Result<std::string> candidatePolicyJson(const nlohmann::json& recorded,
+                                              const std::string& spec, const std::string& where);
 
 } // namespace twindesk::app

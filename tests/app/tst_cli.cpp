@@ -301,6 +301,55 @@ private Q_SLOTS:
         QCOMPARE(cli({"replay"}).code, 2);
     }
 
+    void validateGatePassesFailsAndReports()
+    {
+        // A week of the BMS time clock is the recording; the adaptive policy passes the
+        // conference gate, an always-on time clock fails it, bad input is exit 2.
+        const auto scenarios = std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/";
+        const auto gate = std::string(TWINDESK_SOURCE_DIR) + "/assets/gates/conference.yaml";
+        const auto rec = path("baseline.twin");
+        auto r = cli({"simulate", scenarios + "conference-baseline.json", "--out", rec,
+                      "--no-progress", "--set", "period.end=\"2025-01-10T00:00\""});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        const auto report = path("report.html");
+        auto pass = cli({"validate", "--recording", rec, "--candidate", "adaptive-conference",
+                         "--gate", gate, "--report", report});
+        QVERIFY2(pass.code == 0, (pass.out + pass.err).c_str());
+        QVERIFY(pass.out.find("PASS") != std::string::npos);
+        const auto html = readAll(report);
+        QVERIFY(html.find("<svg") != std::string::npos);
+        QVERIFY(html.find("PASS") != std::string::npos);
+        QVERIFY(html.find("<script") == std::string::npos);
+
+        auto fail = cli(
+            {"validate", "--recording", rec, "--candidate",
+             R"(fixed-schedule:{"zone_use":["conference"],"lights":true,"ventilation":"design","start_hour":0,"end_hour":24})",
+             "--gate", gate, "--json"});
+        QCOMPARE(fail.code, 1);
+        const auto j = QJsonDocument::fromJson(QByteArray::fromStdString(fail.out)).object();
+        QCOMPARE(j["pass"].toBool(), false);
+        QCOMPARE(j["thresholds"].toArray()[0].toObject()["kpi"].toString(),
+                 QStringLiteral("energy_kwh"));
+        QCOMPARE(j["thresholds"].toArray()[0].toObject()["pass"].toBool(), false);
+
+        const auto badGate = path("bad-gate.yaml");
+        {
+            std::ofstream out(badGate);
+            out << "thresholds:\n  - kpi: energy\n    max: 1\n";
+        }
+        auto bad = cli({"validate", "--recording", rec, "--candidate", "adaptive-conference",
+                        "--gate", badGate});
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(bad.err.find("bad-gate.yaml:2:10") != std::string::npos, bad.err.c_str());
+        QCOMPARE(cli({"validate", "--recording", path("none.twin"), "--candidate", "rules",
+                      "--gate", gate})
+                     .code,
+                 2);
+        QCOMPARE(cli({"validate", "--recording", rec, "--gate", gate}).code, 2);
+        QCOMPARE(cli({"validate", "--recording", rec, "--candidate", "nope", "--gate", gate}).code,
+                 2);
+    }
+
     void simulateWritesResultsAtomically()
     {
         const auto scenario =
