@@ -291,6 +291,19 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
                          {"policy_errors", st.policyErrors},
                          {"decide_p50_us", policies::percentile(st.latency.decideUs, 50)},
                          {"decide_p99_us", policies::percentile(st.latency.decideUs, 99)}};
+        if (st.shadow.rounds > 0) {
+            const auto& sh = st.shadow;
+            const auto most = std::max(sh.proposed, sh.activeProposed);
+            kpi["policy"]["shadow"] = {
+                {"rounds", sh.rounds},
+                {"agreeing_rounds", sh.agreeingRounds},
+                {"proposed", sh.proposed},
+                {"active_proposed", sh.activeProposed},
+                {"matched", sh.matched},
+                {"agreement",
+                 most > 0 ? static_cast<double>(sh.matched) / static_cast<double>(most) : 1.0},
+                {"errors", sh.errors}};
+        }
         if (recorder) {
             if (auto s = recorder->flush(); !s) {
                 io.err << "error: " << s.error().toString() << '\n';

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <exception>
+#include <iterator>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -269,16 +270,22 @@ twin::Status ControlLoop::decideAndActRound()
     // whole round: the safe default decides instead, and the log says what was wrong.
     if (failure.empty())
         failure = invalidOutput(m_policy.info(), actions);
-    if (failure.empty())
-        return act(m_policy, actions, decideUs, {});
+    if (failure.empty()) {
+        if (auto s = act(m_policy, actions, decideUs, {}); !s)
+            return s;
+        return shadowRound(actions);
+    }
 
     ++m_stats.policyErrors;
     if (m_fallback != nullptr) {
         auto safe = ask(*m_fallback, m_observation);
         if (safe.failure.empty()) {
             ++m_stats.fallbacks;
-            return act(*m_fallback, safe.actions, decideUs,
-                       "fallback after " + m_policy.info().id + ": " + failure);
+            if (auto s = act(*m_fallback, safe.actions, decideUs,
+                             "fallback after " + m_policy.info().id + ": " + failure);
+                !s)
+                return s;
+            return shadowRound(safe.actions);
         }
         failure += "; fallback " + m_fallback->info().id + " failed too: " + safe.failure;
     }
@@ -293,6 +300,66 @@ twin::Status ControlLoop::decideAndActRound()
     r.verdict = "fallback: no action (" + failure + ")";
     r.latency = "{\"decide\":" + fmt(decideUs) + "}";
     return m_log->append(std::move(r));
+}
+
+twin::Status ControlLoop::shadowRound(const std::vector<Action>& active)
+{
+    if (m_shadow == nullptr)
+        return {};
+    auto& sh = m_stats.shadow;
+    ++sh.rounds;
+    const auto t0 = Clock::now();
+    auto [proposed, failure] = ask(*m_shadow, m_observation);
+    const double decideUs = micros(t0, Clock::now());
+    if (failure.empty())
+        failure = invalidOutput(m_shadow->info(), proposed);
+    std::vector<std::string> mine;
+    std::vector<std::string> theirs;
+    if (failure.empty())
+        for (const auto& a : proposed)
+            mine.push_back(sim::describeAction(a));
+    for (const auto& a : active)
+        theirs.push_back(sim::describeAction(a));
+    std::sort(mine.begin(), mine.end());
+    std::sort(theirs.begin(), theirs.end());
+    std::vector<std::string> common;
+    std::set_intersection(mine.begin(), mine.end(), theirs.begin(), theirs.end(),
+                          std::back_inserter(common));
+    if (!failure.empty())
+        ++sh.errors;
+    sh.proposed += static_cast<std::int64_t>(mine.size());
+    sh.activeProposed += static_cast<std::int64_t>(theirs.size());
+    sh.matched += static_cast<std::int64_t>(common.size());
+    if (failure.empty() && mine == theirs)
+        ++sh.agreeingRounds;
+    if (m_log == nullptr)
+        return {};
+    const auto& info = m_shadow->info();
+    auto row = [&](std::string proposedText, std::string verdict) {
+        DecisionRecord r;
+        r.timeMs = m_observation.time() * 1000;
+        r.policyId = info.id;
+        r.policyVersion = info.version;
+        r.policyHash = info.hash;
+        r.modelHash = m_modelHash;
+        r.inputs = inputsJson();
+        r.proposed = std::move(proposedText);
+        r.verdict = std::move(verdict);
+        r.approval = "shadow";
+        r.latency = "{\"decide\":" + fmt(decideUs) + "}";
+        return m_log->append(std::move(r));
+    };
+    if (!failure.empty())
+        return row({}, "shadow: failed (" + failure + ")");
+    for (const auto& a : proposed) {
+        const auto text = sim::describeAction(a);
+        const bool agrees = std::binary_search(theirs.begin(), theirs.end(), text);
+        if (auto s = row(text, agrees ? "shadow: not applied (the active policy proposed it too)"
+                                      : "shadow: not applied (differs from the active policy)");
+            !s)
+            return s;
+    }
+    return {};
 }
 
 bool ControlLoop::triggered(const sim::TelemetryFrame& frame)

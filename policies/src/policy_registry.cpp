@@ -179,7 +179,7 @@ twin::Result<std::unique_ptr<Policy>> createPolicy(const std::string& policyJson
     const std::string name = j["name"].get<std::string>();
     for (const auto& [key, value] : j.items())
         if (key != "name" && key != "params" && key != "guard" && key != "approvals" &&
-            key != "timeout_ms" && key != "fallback")
+            key != "timeout_ms" && key != "fallback" && key != "shadow")
             return twin::makeError(twin::ErrorCode::ParseError, "unknown key '" + key + "'",
                                    where + "/" + key);
     const Json params = j.value("params", Json::object());
@@ -320,6 +320,21 @@ twin::Result<std::unique_ptr<Policy>> createFallbackPolicy(const std::string& po
     if (!baseline)
         return baseline.error();
     return std::unique_ptr<Policy>(std::move(baseline).value());
+}
+
+twin::Result<std::unique_ptr<Policy>> createShadowPolicy(const std::string& policyJson,
+                                                         const std::string& where,
+                                                         const std::filesystem::path& baseDir)
+{
+    const auto j = Json::parse(policyJson, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("shadow") || j["shadow"].is_null())
+        return std::unique_ptr<Policy>();
+    const auto& shadow = j["shadow"];
+    if (shadow.is_object() && (shadow.contains("shadow") || shadow.contains("fallback")))
+        return twin::makeError(twin::ErrorCode::ParseError,
+                               "a shadow policy has no shadow or fallback of its own",
+                               where + "/shadow");
+    return createPolicy(shadow.dump(), where + "/shadow", baseDir);
 }
 
 twin::Result<LoopSettings> loopSettings(const std::string& policyJson, const std::string& where)

@@ -68,7 +68,9 @@ twin::Result<std::vector<ProposedAction>> recordedProposals(const twin::ProjectS
     std::vector<ProposedAction> out;
     int rc = SQLITE_ROW;
     while ((rc = st.step()) == SQLITE_ROW) {
-        if (st.text(2) == "not applied") // an approval outcome, not a proposal
+        const auto verdict = st.text(2);
+        // Approval outcomes and shadow proposals are not the active policy's proposals.
+        if (verdict == "not applied" || verdict.starts_with("shadow:"))
             continue;
         out.push_back({st.int64(0) / 1000, st.text(1)});
     }

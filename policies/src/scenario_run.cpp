@@ -92,6 +92,11 @@ twin::Result<std::unique_ptr<ScenarioRun>> ScenarioRun::make(const sim::Scenario
         gate = &*run->m_ownGate;
     }
     run->m_loop->setApprovals(gate, settings->approvals);
+    auto shadow = createShadowPolicy(policyJson, where, scenario.file.parent_path());
+    if (!shadow)
+        return shadow.error();
+    run->m_shadow = std::move(shadow).value();
+    run->m_loop->setShadow(run->m_shadow.get());
     if (options.fallbackToBaseline) {
         auto fallback = createFallbackPolicy(policyJson, where, scenario.file.parent_path());
         if (!fallback)

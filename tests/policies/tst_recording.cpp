@@ -14,6 +14,8 @@
 
 #include <QTemporaryDir>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -147,6 +149,51 @@ private Q_SLOTS:
         // Where it diverged, the recorded policy had already set back: the candidate waits.
         QVERIFY(std::any_of(c.recordedAtDivergence.begin(), c.recordedAtDivergence.end(),
                             [](const std::string& a) { return a.find("value=16") != a.npos; }));
+    }
+
+    void shadowPolicyIsLoggedComparedAndNeverApplied()
+    {
+        const auto plain = twoDays("conference-baseline.json");
+        auto withShadow = plain;
+        auto policy = nlohmann::json::parse(plain.policyJson);
+        policy["shadow"] = {{"name", "adaptive-conference"}};
+        withShadow.policyJson = policy.dump();
+        const auto path = file("shadow.twin");
+        const auto stats = record(withShadow, path);
+        QCOMPARE(stats.shadow.rounds, stats.decisions);
+        QVERIFY(stats.shadow.proposed > 0);
+        QVERIFY(stats.shadow.matched < stats.shadow.proposed);
+        // The twin never saw the shadow's actions: the same trajectory as without it.
+        auto a = ScenarioRun::make(plain, {});
+        auto b = ScenarioRun::make(withShadow, {});
+        QVERIFY(a.ok() && b.ok());
+        QVERIFY((*a)->run().ok() && (*b)->run().ok());
+        QCOMPARE((*a)->engine().stateHash(), (*b)->engine().stateHash());
+        QCOMPARE((*a)->loop()->stats().applied, (*b)->loop()->stats().applied);
+        // Its rows are in the log, marked; replay compares only the active proposals.
+        auto store = twin::ProjectStore::open(path, twin::OpenMode::ReadOnly);
+        QVERIFY(store.ok());
+        DecisionQuery q;
+        q.policyId = "adaptive-conference";
+        q.limit = 5;
+        auto log = DecisionLog::open(*store);
+        QVERIFY(log.ok());
+        const auto rows = log->query(q);
+        QVERIFY(rows.ok() && !rows->empty());
+        QCOMPARE(rows->front().approval, std::string("shadow"));
+        QVERIFY(rows->front().verdict.starts_with("shadow: not applied"));
+        QVERIFY(rows->front().applied.empty());
+        QCOMPARE(static_cast<std::int64_t>(recordedProposals(*store)->size()), stats.proposed);
+        // A shadow identical to the active policy agrees on every round.
+        auto same = plain;
+        auto samePolicy = nlohmann::json::parse(plain.policyJson);
+        samePolicy["shadow"] = nlohmann::json::parse(plain.policyJson);
+        same.policyJson = samePolicy.dump();
+        auto c = ScenarioRun::make(same, {});
+        QVERIFY(c.ok() && (*c)->run().ok());
+        const auto& sh = (*c)->loop()->stats().shadow;
+        QCOMPARE(sh.agreeingRounds, sh.rounds);
+        QCOMPARE(sh.matched, sh.proposed);
     }
 
     void comparisonOnHandMadeLists()

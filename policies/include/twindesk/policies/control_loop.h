@@ -74,6 +74,16 @@ struct LoopStats
     std::int64_t rejectedByApprover = 0; ///< requests a person rejected
     std::int64_t expired = 0;            ///< requests that expired before being applied
     std::int64_t superseded = 0;         ///< requests made obsolete by a later action
+    /// Shadow mode (setShadow): what the shadow policy proposed beside the active one.
+    struct Shadow
+    {
+        std::int64_t rounds = 0;         ///< decision rounds it was asked in
+        std::int64_t agreeingRounds = 0; ///< rounds it proposed exactly the active actions
+        std::int64_t proposed = 0;       ///< its actions (never applied)
+        std::int64_t activeProposed = 0; ///< the active side's actions in those rounds
+        std::int64_t matched = 0;        ///< its actions the active side proposed too
+        std::int64_t errors = 0;         ///< rounds it failed or returned invalid output
+    } shadow;
     StageLatency latency;
 };
 
@@ -115,6 +125,12 @@ public:
         m_approvalConfig = std::move(config);
     }
 
+    /// Shadow mode: after every round, `shadow` decides on the same observation; its actions
+    /// are logged (approval "shadow", verdict "shadow: not applied (...)") and compared with
+    /// what the active side proposed (LoopStats::shadow), never guarded, approved or applied.
+    /// Not owned; null (the default): no shadow.
+    void setShadow(Policy* shadow) { m_shadow = shadow; }
+
     /// Records every frame the loop observes (recording.h), after its decisions. Not owned;
     /// null (the default): nothing recorded. Flushed at the end of run().
     void setRecorder(FrameRecorder* recorder) { m_recorder = recorder; }
@@ -131,6 +147,8 @@ private:
     class DecideWorker;
     twin::Status decideAndAct();
     twin::Status decideAndActRound();
+    /// Asks the shadow policy (if any) and logs/compares its proposals with `active`.
+    twin::Status shadowRound(const std::vector<Action>& active);
     /// Workloads on a PowerHost target, as the sink knows them (for the guard).
     [[nodiscard]] std::optional<int> workloadsOf(const Action& action) const;
     /// Whether `frame` changes a trigger point of the policy (PolicyInfo::triggers).
@@ -161,6 +179,7 @@ private:
     std::unique_ptr<DecideWorker> m_worker;
     ApprovalGate* m_gate = nullptr;
     FrameRecorder* m_recorder = nullptr;
+    Policy* m_shadow = nullptr;
     ApprovalConfig m_approvalConfig;
     std::string m_modelHash;
     Seconds m_nextDecision = 0;

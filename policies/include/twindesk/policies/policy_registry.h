@@ -39,6 +39,12 @@ twin::Result<std::unique_ptr<Policy>>
 createFallbackPolicy(const std::string& policyJson, const std::string& where,
                      const std::filesystem::path& baseDir = {});
 
+/// The shadow of the same "policy" object: its "shadow" object (a policy that decides beside
+/// the active one and is only logged and compared, ControlLoop::setShadow); null without one.
+twin::Result<std::unique_ptr<Policy>> createShadowPolicy(const std::string& policyJson,
+                                                         const std::string& where,
+                                                         const std::filesystem::path& baseDir = {});
+
 /// How the control loop runs a policy: its guard, approvals and decision timeout, from the
 /// same "policy" object ("guard": {...}, "approvals": {...}, "timeout_ms": N). Keys are
 /// documented in docs/scenarios.md; unknown keys are errors naming the path.

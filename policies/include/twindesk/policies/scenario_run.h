@@ -76,6 +76,7 @@ private:
     std::unique_ptr<sim::Engine> m_engine;
     std::unique_ptr<Policy> m_policy;
     std::unique_ptr<Policy> m_fallback;
+    std::unique_ptr<Policy> m_shadow;
     std::unique_ptr<FrameSource> m_source;
     std::optional<ApprovalGate> m_ownGate;
     std::unique_ptr<ControlLoop> m_loop;
