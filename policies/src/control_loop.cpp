@@ -291,15 +291,23 @@ twin::Status ControlLoop::decideAndActRound()
     }
     if (m_log == nullptr)
         return {};
-    DecisionRecord r;
-    r.timeMs = m_observation.time() * 1000;
-    r.policyId = m_policy.info().id;
-    r.policyVersion = m_policy.info().version;
-    r.policyHash = m_policy.info().hash;
-    r.modelHash = m_modelHash;
+    DecisionRecord r = recordFor(m_policy.info());
+    r.inputs.clear();
     r.verdict = "fallback: no action (" + failure + ")";
     r.latency = "{\"decide\":" + fmt(decideUs) + "}";
     return m_log->append(std::move(r));
+}
+
+DecisionRecord ControlLoop::recordFor(const PolicyInfo& info) const
+{
+    DecisionRecord r;
+    r.timeMs = m_observation.time() * 1000;
+    r.policyId = info.id;
+    r.policyVersion = info.version;
+    r.policyHash = info.hash;
+    r.modelHash = m_modelHash;
+    r.inputs = inputsJson();
+    return r;
 }
 
 twin::Status ControlLoop::shadowRound(const std::vector<Action>& active)
@@ -336,13 +344,7 @@ twin::Status ControlLoop::shadowRound(const std::vector<Action>& active)
         return {};
     const auto& info = m_shadow->info();
     auto row = [&](std::string proposedText, std::string verdict) {
-        DecisionRecord r;
-        r.timeMs = m_observation.time() * 1000;
-        r.policyId = info.id;
-        r.policyVersion = info.version;
-        r.policyHash = info.hash;
-        r.modelHash = m_modelHash;
-        r.inputs = inputsJson();
+        DecisionRecord r = recordFor(info);
         r.proposed = std::move(proposedText);
         r.verdict = std::move(verdict);
         r.approval = "shadow";
@@ -465,13 +467,7 @@ twin::Status ControlLoop::act(const Policy& by, const std::vector<Action>& actio
         if (m_log == nullptr)
             continue;
         const auto l0 = Clock::now();
-        DecisionRecord r;
-        r.timeMs = m_observation.time() * 1000;
-        r.policyId = info.id;
-        r.policyVersion = info.version;
-        r.policyHash = info.hash;
-        r.modelHash = m_modelHash;
-        r.inputs = inputsJson();
+        DecisionRecord r = recordFor(info);
         r.proposed = sim::describeAction(action);
         r.verdict = verdict;
         r.approval = approval;

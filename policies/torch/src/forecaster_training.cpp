@@ -1,5 +1,7 @@
 // Training the host forecaster with the LibTorch C++ frontend and saving it as TorchScript. One
 // of the two translation units that include LibTorch headers (the other is torch_model.cpp).
+#include "torch_message.h"
+
 #include <twindesk/torch/forecaster.h>
 #include <twindesk/torch/model_schema.h>
 #include <twindesk/torch/torch_model.h>
@@ -67,18 +69,7 @@ at::Tensor fromVector(const std::vector<float>& v, at::IntArrayRef shape)
     return at::from_blob(const_cast<float*>(v.data()), shape, at::kFloat).clone(); // NOLINT
 }
 
-std::string torchMessage(const std::exception& e)
-{
-    std::string what;
-    if (const auto* c10 = dynamic_cast<const c10::Error*>(&e))
-        what = c10->what_without_backtrace();
-    else
-        what = e.what();
-    const std::size_t newline = what.find('\n');
-    if (newline != std::string::npos)
-        what.resize(newline);
-    return what;
-}
+using detail::torchMessage;
 
 nlohmann::ordered_json optionsJson(const ForecasterOptions& o)
 {

@@ -1,5 +1,7 @@
 // TorchModel: TorchScript loading and guarded inference. One of the two translation units that
 // include LibTorch headers (the other is forecaster_training.cpp).
+#include "torch_message.h"
+
 #include <twindesk/torch/torch_model.h>
 
 #include <nlohmann/json.hpp>
@@ -27,19 +29,7 @@ struct TorchModel::Impl
 
 namespace {
 
-/// LibTorch's message without its C++ backtrace, first line only.
-std::string torchMessage(const std::exception& e)
-{
-    std::string what;
-    if (const auto* c10 = dynamic_cast<const c10::Error*>(&e))
-        what = c10->what_without_backtrace();
-    else
-        what = e.what();
-    const std::size_t newline = what.find('\n');
-    if (newline != std::string::npos)
-        what.resize(newline);
-    return what;
-}
+using detail::torchMessage;
 
 std::string formatValue(double v)
 {

@@ -166,6 +166,8 @@ private:
                                           std::string approval, std::string applied,
                                           std::string latency);
     [[nodiscard]] std::string inputsJson() const;
+    /// A log row of `info`'s at the observation's time, with the inputs reference.
+    [[nodiscard]] DecisionRecord recordFor(const PolicyInfo& info) const;
 
     sim::TelemetrySource& m_source;
     sim::ActuatorSink& m_sink;
