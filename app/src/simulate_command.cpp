@@ -5,6 +5,7 @@
 #include <twindesk/policies/control_loop.h>
 #include <twindesk/policies/policy_registry.h>
 #include <twindesk/policies/scenario_run.h>
+#include <twindesk/policies/validation.h>
 #include <twindesk/sim/compute.h>
 #include <twindesk/sim/engine.h>
 #include <twindesk/sim/scenario.h>
@@ -291,6 +292,21 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
                          {"policy_errors", st.policyErrors},
                          {"decide_p50_us", policies::percentile(st.latency.decideUs, 50)},
                          {"decide_p99_us", policies::percentile(st.latency.decideUs, 99)}};
+        if (const auto drift = policies::policyDrift(policy); !drift.empty()) {
+            nlohmann::json d = nlohmann::json::array();
+            for (const auto& x : drift) {
+                d.push_back({{"input", x.name},
+                             {"samples", x.samples},
+                             {"psi", x.psi},
+                             {"ks", x.ks},
+                             {"alarm", x.alarm}});
+                if (x.alarm)
+                    io.err << "warning: drift alarm: the model's input " << x.name << " has PSI "
+                           << x.psi << " against its training data (>= " << policies::kDriftPsiAlarm
+                           << ")\n";
+            }
+            kpi["policy"]["drift"] = d;
+        }
         if (st.shadow.rounds > 0) {
             const auto& sh = st.shadow;
             const auto most = std::max(sh.proposed, sh.activeProposed);

@@ -1,6 +1,7 @@
 #include "train_command.h"
 
 #include <twindesk/policies/consolidation.h>
+#include <twindesk/policies/drift.h>
 #include <twindesk/sim/compute.h>
 #include <twindesk/torch/forecaster.h>
 #include <twindesk/torch/model_schema.h>
@@ -137,6 +138,39 @@ std::string percent(double fraction, int precision = 2)
 
 } // namespace
 
+namespace {
+
+/// Forwards to the trained forecaster and keeps the histories observed at detection steps.
+class ObservingPredictor final : public policies::UtilisationPredictor
+{
+public:
+    ObservingPredictor(std::shared_ptr<const policies::UtilisationPredictor> inner, std::size_t k)
+        : m_inner(std::move(inner)), m_columns(k)
+    {
+    }
+    [[nodiscard]] twin::Result<double> predict(std::span<const double> history,
+                                               int horizon) const override
+    {
+        return m_inner->predict(history, horizon);
+    }
+    [[nodiscard]] std::size_t minimumHistory() const override { return m_inner->minimumHistory(); }
+    [[nodiscard]] std::string identity() const override { return m_inner->identity(); }
+    void observe(std::span<const double> history) const override
+    {
+        if (history.size() < m_columns.size())
+            return;
+        for (std::size_t i = 0; i < m_columns.size(); ++i)
+            m_columns[i].push_back(history[i]);
+    }
+    [[nodiscard]] const std::vector<double>& column(std::size_t i) const { return m_columns[i]; }
+
+private:
+    std::shared_ptr<const policies::UtilisationPredictor> m_inner;
+    mutable std::vector<std::vector<double>> m_columns;
+};
+
+} // namespace
+
 int runTrain(const TrainOptions& o, CliIo& io)
 {
     // --- the options -------------------------------------------------------------------------
@@ -247,6 +281,46 @@ int runTrain(const TrainOptions& o, CliIo& io)
     }
     if (auto saved = torch::saveForecaster(*weights, trainOptions, provenance, o.output); !saved)
         return failed(io, saved.error());
+
+    // --- the drift reference (policies/drift.h) -------------------------------------------------
+    // What the deployed detector observes — every host's history at each round's detection
+    // step while ML-MMT itself consolidates the training days — not the training rows, which
+    // were sampled under the history policy: the model's own consolidation changes the
+    // population it is asked about, and that must not read as drift.
+    {
+        auto trained = torch::TorchUtilisationPredictor::load(o.output);
+        if (!trained)
+            return failed(io, trained.error());
+        auto recorder = std::make_shared<const ObservingPredictor>(*trained, o.historyLength);
+        auto observing = *mlConfig;
+        observing.predictor = recorder;
+        for (const fs::path& folder : trainFolders) {
+            auto vms = sim::loadPlanetLabDay(folder, o.maxVms);
+            if (!vms)
+                return failed(io, vms.error());
+            if (auto run = torch::runPlanetLabDay(*vms, observing, dataOptions.run); !run)
+                return failed(
+                    io, twin::makeError(run.error().code, run.error().message, folder.string()));
+        }
+        std::vector<policies::InputReference> refs;
+        for (std::size_t i = 0; i < o.historyLength; ++i)
+            refs.push_back(policies::buildInputReference("history[" + std::to_string(i) + "]",
+                                                         recorder->column(i)));
+        auto schema = torch::ModelSchema::read(schemaFile);
+        if (!schema)
+            return failed(io, schema.error());
+        Json training = Json::parse(schema->trainingJson, nullptr, false);
+        if (training.is_discarded() || !training.is_object())
+            training = Json::object();
+        training["input_reference"] = Json::parse(policies::inputReferencesJson(refs));
+        training["input_reference_source"] =
+            mlConfig->name() + " on the training days, hosts at each round's detection step";
+        schema->trainingJson = training.dump();
+        if (auto ok = writeText(schemaFile, schema->toJson()); !ok)
+            return failed(io, ok.error());
+        io.err << "train: drift reference from " << recorder->column(0).size()
+               << " observed host histories\n";
+    }
 
     // --- held-out evaluation through the one inference path ------------------------------------
     auto predictor = torch::TorchUtilisationPredictor::load(o.output);

@@ -40,6 +40,7 @@ struct Side
     std::string error;
     std::map<std::string, double> kpis;
     ReportSeries temperature, power, hosts, actions;
+    std::vector<policies::InputDrift> drift;
 };
 
 void runSide(Side& side, const sim::Scenario& scenario, const policies::KpiScope& scope)
@@ -104,6 +105,12 @@ void runSide(Side& side, const sim::Scenario& scenario, const policies::KpiScope
         compute = run.engine().state().compute->metrics();
     side.kpis = policies::gateKpiValues(run.kpis(scope), compute,
                                         run.loop() != nullptr ? &run.loop()->stats() : nullptr);
+    side.drift = policies::policyDrift(run.policy());
+    double worst = 0.0;
+    for (const auto& d : side.drift)
+        if (d.samples >= policies::kDriftMinSamples)
+            worst = std::max(worst, d.psi);
+    side.kpis["drift_psi_max"] = worst;
     for (auto* series : {&side.temperature, &side.power, &side.hosts, &side.actions})
         series->label = side.label;
 }
@@ -238,6 +245,15 @@ int runValidate(const ValidateOptions& options, CliIo& io)
         "Comfort band: " + fmt(sim::kComfortOccupiedLowC) + "–" + fmt(sim::kComfortOccupiedHighC) +
             " °C while in use.",
     };
+    for (const auto& side : sides) {
+        if (side.drift.empty())
+            continue;
+        std::string line = "Input drift of the " + side.label + "'s model (PSI / KS per input, " +
+                           "alarm at PSI ≥ 0.2):";
+        for (const auto& d : side.drift)
+            line += " " + d.name + " " + fmt(d.psi) + "/" + fmt(d.ks) + (d.alarm ? " ALARM" : "");
+        report.notes.push_back(line);
+    }
     if (options.report)
         if (auto s = writeValidationReport(report, *options.report); !s)
             return errorOut(io, s.error().toString());
@@ -262,6 +278,17 @@ int runValidate(const ValidateOptions& options, CliIo& io)
             rows.push_back(row);
         }
         j["thresholds"] = rows;
+        for (const auto& side : sides)
+            if (!side.drift.empty()) {
+                nlohmann::ordered_json d = nlohmann::ordered_json::array();
+                for (const auto& x : side.drift)
+                    d.push_back({{"input", x.name},
+                                 {"samples", x.samples},
+                                 {"psi", x.psi},
+                                 {"ks", x.ks},
+                                 {"alarm", x.alarm}});
+                j["drift"][side.label] = d;
+            }
         if (options.report)
             j["report"] = options.report->string();
         io.out << j.dump(2) << '\n';
@@ -280,6 +307,11 @@ int runValidate(const ValidateOptions& options, CliIo& io)
                       t.pass ? "pass" : "FAIL");
         io.out << line;
     }
+    for (const auto& side : sides)
+        for (const auto& d : side.drift)
+            if (d.alarm)
+                io.out << "drift alarm (" << side.label << "): " << d.name << " PSI " << fmt(d.psi)
+                       << " over " << d.samples << " inputs\n";
     io.out << '\n'
            << (pass ? "PASS" : "FAIL") << ": " << results.size() << " thresholds, "
            << std::count_if(results.begin(), results.end(),

@@ -509,7 +509,9 @@ public:
     [[nodiscard]] const std::string& firstPredictorError() const { return m_firstPredictorError; }
 
     /// The detector on host h holding its shadow VMs (plus `extra` unless kNoHost).
-    bool overloaded(HostIndex h, VmIndex extra = kNoHost)
+    /// `observed`: the host as it is (step 1), not a hypothetical state of selection or
+    /// placement — the learned detector's drift monitor counts only those inputs.
+    bool overloaded(HostIndex h, VmIndex extra = kNoHost, bool observed = false)
     {
         const double total = m_c.hostTotalMips(h);
         double requested = m_requested[h];
@@ -545,6 +547,8 @@ public:
                 maxRam / (m_c.hostSpec(h).bandwidthMbps * m_c.config().migrationBandwidthShare / 8);
             intervals = std::ceil(seconds / static_cast<double>(m_c.config().historyInterval));
         }
+        if (observed && m_config.predictor && m_config.detector == OverloadDetector::Ml)
+            m_config.predictor->observe(std::span<const double>(history.data(), size));
         const OverloadDecision d = detectOverload(
             m_config, std::span<const double>(history.data(), size), requested / total, intervals);
         if (d.fallback)
@@ -674,7 +678,7 @@ public:
         // 1. Overloaded hosts.
         for (std::size_t h = 0; h < hosts; ++h) {
             if (m_c.hostState(h) == sim::HostState::On && !m_shadow.vms(h).empty() &&
-                m_shadow.overloaded(h)) {
+                m_shadow.overloaded(h, kNoHost, true)) {
                 overloaded[h] = 1;
                 m_plan.overloadedHosts.push_back(h);
             }

@@ -1,3 +1,4 @@
+#include <twindesk/policies/consolidation_policy.h>
 #include <twindesk/policies/validation.h>
 
 #include <yaml-cpp/yaml.h>
@@ -65,6 +66,7 @@ const std::vector<std::pair<std::string, std::string>>& gateKpis()
         {"policy_errors", "rounds the policy failed, threw, timed out or returned invalid output"},
         {"decision_p99_ms", "99th percentile of one decision round (observe → log), ms"},
         {"decide_p99_ms", "99th percentile of the policy's decide(), ms"},
+        {"drift_psi_max", "largest PSI of a learned model's inputs against its training data"},
     };
     return kKpis;
 }
@@ -225,6 +227,13 @@ std::map<std::string, double> gateKpiValues(const KpiReport& r,
         v["decide_p99_ms"] = percentile(loop->latency.decideUs, 99) / 1000.0;
     }
     return v;
+}
+
+std::vector<InputDrift> policyDrift(const Policy* policy)
+{
+    if (const auto* c = dynamic_cast<const ConsolidationPolicy*>(policy))
+        return c->drift();
+    return {};
 }
 
 std::vector<GateResult> evaluateGate(const Gate& gate,

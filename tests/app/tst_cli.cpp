@@ -243,6 +243,12 @@ private Q_SLOTS:
         const auto policy = o["policy"].toObject();
         QCOMPARE(policy["fallbacks"].toInt(), 0); // the model answered every round
         QVERIFY(o["migrations"].toInt() > 0);
+        // Input drift against the model's reference, one entry per history input.
+        const auto drift = policy["drift"].toArray();
+        QCOMPARE(drift.size(), 12);
+        QCOMPARE(drift[0].toObject()["input"].toString(), QStringLiteral("history[0]"));
+        QVERIFY(drift[0].toObject()["samples"].toInt() > 100);
+        QVERIFY(std::isfinite(drift[0].toObject()["psi"].toDouble()));
         // A missing model: every round falls back to LR-MMT-1.2, and the run still completes.
         r = cli({"simulate", scenarios + "planetlab-ml-mmt-1.2.json", "--trace-dir",
                  subset.string(), "--set", "compute.hosts=96", "--set",

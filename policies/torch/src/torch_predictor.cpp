@@ -1,6 +1,8 @@
 #include <twindesk/policies/consolidation_policy.h>
 #include <twindesk/torch/torch_predictor.h>
 
+#include <nlohmann/json.hpp>
+
 #include <array>
 
 namespace twindesk::torch {
@@ -22,6 +24,27 @@ TorchUtilisationPredictor::TorchUtilisationPredictor(TorchModel model) : m_model
     const std::string& hash = schema.trainingDataSha256;
     m_identity = schema.modelId + " " + schema.version + " " +
                  (hash.empty() ? std::string("untrained") : hash.substr(0, 12));
+    // The training distribution of the inputs, when the schema carries it (drift.h). A model
+    // without one (or with a malformed one) simply reports no drift.
+    const auto training = nlohmann::json::parse(schema.trainingJson, nullptr, false);
+    if (training.is_object() && training.contains("input_reference"))
+        if (auto refs = policies::parseInputReferences(training["input_reference"].dump(),
+                                                       m_model.file().string()))
+            m_drift = policies::DriftMonitor(std::move(refs).value());
+}
+
+void TorchUtilisationPredictor::observe(std::span<const double> historyNewestFirst) const
+{
+    // The training windows hold m_historyLength samples: so do the observed ones.
+    if (historyNewestFirst.size() < m_historyLength)
+        return;
+    for (std::size_t i = 0; i < m_historyLength; ++i)
+        m_drift.add(i, historyNewestFirst[i]);
+}
+
+std::vector<policies::InputDrift> TorchUtilisationPredictor::drift() const
+{
+    return m_drift.report();
 }
 
 twin::Result<std::shared_ptr<const TorchUtilisationPredictor>>

@@ -39,6 +39,7 @@
 /// seeded with splitmix64(config.seed ⊕ cluster.time()) and the project's own uniform draw.
 /// No clocks, threads or hash containers.
 
+#include <twindesk/policies/drift.h>
 #include <twindesk/sim/action.h>
 #include <twindesk/sim/compute.h>
 #include <twindesk/twin/result.h>
@@ -88,6 +89,16 @@ public:
     [[nodiscard]] virtual std::size_t minimumHistory() const = 0;
     /// "id version hash", recorded in the policy's content hash.
     [[nodiscard]] virtual std::string identity() const = 0;
+    /// The history of a host as it is, at each round's detection step (not the hypothetical
+    /// states selection and placement ask about): what drift() compares with the training
+    /// data, which was sampled the same way.
+    virtual void observe(std::span<const double> historyNewestFirst) const
+    {
+        (void)historyNewestFirst;
+    }
+    /// Drift of the observed inputs against the model's training data (drift.h); empty when
+    /// the model carries no reference.
+    [[nodiscard]] virtual std::vector<InputDrift> drift() const { return {}; }
 };
 
 /// Which VM leaves an overloaded host first.

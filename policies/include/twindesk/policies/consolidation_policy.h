@@ -64,6 +64,12 @@ public:
     [[nodiscard]] bool baseline() const { return m_baseline; }
     /// The last round's plan counters (overloaded hosts, fallbacks, predictor errors, ...).
     [[nodiscard]] const ConsolidationPlan& lastPlan() const { return m_lastPlan; }
+    /// Input drift of its model against the training data (drift.h); empty without a model
+    /// or a reference.
+    [[nodiscard]] std::vector<InputDrift> drift() const
+    {
+        return m_config.predictor ? m_config.predictor->drift() : std::vector<InputDrift>{};
+    }
     /// Why the model could not be loaded (empty when it was, or when none is needed).
     [[nodiscard]] const std::string& modelError() const { return m_modelError; }
 

@@ -17,6 +17,7 @@
 /// per entry. Errors name the file, line and column, and list the known KPIs or rules.
 
 #include <twindesk/policies/control_loop.h>
+#include <twindesk/policies/drift.h>
 #include <twindesk/policies/kpi.h>
 #include <twindesk/sim/compute.h>
 #include <twindesk/twin/result.h>
@@ -58,6 +59,9 @@ const std::vector<std::pair<std::string, std::string>>& gateKpis();
 std::map<std::string, double> gateKpiValues(const KpiReport& scoped,
                                             const std::optional<sim::ComputeMetrics>& compute,
                                             const LoopStats* loop);
+
+/// The input drift of a run's policy when it uses a learned model (empty otherwise).
+std::vector<InputDrift> policyDrift(const Policy* policy);
 
 struct GateResult
 {

@@ -35,6 +35,12 @@ public:
     /// "<model id> <version> <first 12 hex digits of the training-data hash>"
     [[nodiscard]] std::string identity() const override { return m_identity; }
 
+    /// Counts an observed host history into the drift monitor.
+    void observe(std::span<const double> historyNewestFirst) const override;
+    /// Drift of the observed history inputs against the schema's
+    /// training.input_reference (empty for a model without one).
+    [[nodiscard]] std::vector<policies::InputDrift> drift() const override;
+
     [[nodiscard]] const TorchModel& model() const { return m_model; }
 
     explicit TorchUtilisationPredictor(TorchModel model); // use make()
@@ -43,6 +49,7 @@ private:
     TorchModel m_model;
     std::size_t m_historyLength = 0;
     std::string m_identity;
+    mutable policies::DriftMonitor m_drift; // counts what predict() is given (one thread)
 };
 
 /// Installs TorchUtilisationPredictor::load as the process-wide policies::PredictorLoader
