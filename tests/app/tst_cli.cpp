@@ -249,6 +249,26 @@ private Q_SLOTS:
         QCOMPARE(drift[0].toObject()["input"].toString(), QStringLiteral("history[0]"));
         QVERIFY(drift[0].toObject()["samples"].toInt() > 100);
         QVERIFY(std::isfinite(drift[0].toObject()["psi"].toDouble()));
+        // The consolidation gate on a recorded LR-MMT-1.2 run with the ML candidate: the drift
+        // threshold is evaluated from the candidate's model, the SLAV and energy ones too.
+        const auto rec = path("lr.twin");
+        r = cli({"simulate", scenarios + "planetlab-lr-mmt-1.2.json", "--trace-dir",
+                 subset.string(), "--set", "compute.hosts=96", "--out", rec, "--no-progress"});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        r = cli(
+            {"validate", "--recording", rec, "--candidate",
+             R"(consolidation:{"algorithm":"ML-MMT-1.2","model":"../models/host-forecaster.pt"})",
+             "--gate", std::string(TWINDESK_SOURCE_DIR) + "/assets/gates/consolidation.yaml",
+             "--json"});
+        QVERIFY2(r.code == 0 || r.code == 1, r.err.c_str());
+        const auto v = QJsonDocument::fromJson(QByteArray::fromStdString(r.out)).object();
+        const auto rows = v["thresholds"].toArray();
+        QCOMPARE(rows.size(), 4);
+        QCOMPARE(rows[2].toObject()["kpi"].toString(), QStringLiteral("drift_psi_max"));
+        QVERIFY(rows[2].toObject()["candidate"].toDouble() >= 0.0);
+        QCOMPARE(v["drift"].toObject()["candidate"].toArray().size(), 12);
+        QCOMPARE(r.code, v["pass"].toBool() ? 0 : 1);
+
         // A missing model: every round falls back to LR-MMT-1.2, and the run still completes.
         r = cli({"simulate", scenarios + "planetlab-ml-mmt-1.2.json", "--trace-dir",
                  subset.string(), "--set", "compute.hosts=96", "--set",
