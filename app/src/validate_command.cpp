@@ -67,7 +67,7 @@ void runSide(Side& side, const sim::Scenario& scenario, const policies::KpiScope
     // About 2000 samples of the run, whatever its length and step.
     const auto every = std::max<std::int64_t>(1, c.grid.stepCount() / 2000);
     std::int64_t lastApplied = 0;
-    double lastT = static_cast<double>(c.grid.start());
+    auto lastT = static_cast<double>(c.grid.start());
     auto status = run.run([&](const sim::Engine& e) {
         const auto& s = e.state();
         if (s.step % every != 0)

@@ -180,7 +180,7 @@ ProposalComparison compareProposals(const std::vector<ProposedAction>& recorded,
             continue;
         double best = std::numeric_limits<double>::infinity();
         for (const auto t : it->second) {
-            const double d = static_cast<double>(t - p.time);
+            const auto d = static_cast<double>(t - p.time);
             if (std::abs(d) < std::abs(best))
                 best = d;
         }
