@@ -46,15 +46,23 @@ twin::Status FrameRecorder::record(const sim::TelemetryFrame& frame, bool decide
     const std::int64_t tMs = frame.time * 1000;
     m_frameRows.emplace_back(tMs, decided);
     ++m_frames;
-    for (const auto& s : frame.samples) {
-        auto it = m_last.find(s.point);
-        if (it == m_last.end()) {
-            auto id = m_store.seriesId(s.point);
-            if (!id)
-                return id.error();
-            it = m_last.emplace(s.point, Last{*id, 0.0, true, false}).first;
+    if (m_byPosition.size() < frame.samples.size())
+        m_byPosition.resize(frame.samples.size(), nullptr);
+    for (std::size_t i = 0; i < frame.samples.size(); ++i) {
+        const auto& s = frame.samples[i];
+        Last* cached = m_byPosition[i];
+        if (cached == nullptr || *cached->point != s.point) {
+            auto it = m_last.find(s.point);
+            if (it == m_last.end()) {
+                auto id = m_store.seriesId(s.point);
+                if (!id)
+                    return id.error();
+                it = m_last.emplace(s.point, Last{nullptr, *id, 0.0, true, false}).first;
+                it->second.point = &it->first;
+            }
+            cached = m_byPosition[i] = &it->second;
         }
-        Last& last = it->second;
+        Last& last = *cached;
         if (last.seen && last.quality == s.quality && sameValue(last.value, s.value))
             continue;
         last.value = s.value;

@@ -54,6 +54,7 @@ private:
     FrameRecorder(twin::ProjectStore& store, std::size_t batchFrames);
     struct Last
     {
+        const std::string* point = nullptr; ///< its key in m_last
         std::int64_t series = 0;
         double value = 0.0;
         bool quality = true;
@@ -69,6 +70,9 @@ private:
     twin::ProjectStore& m_store;
     std::size_t m_batchFrames;
     std::map<std::string, Last, std::less<>> m_last;
+    /// m_last's entry of the previous frame's i-th sample: a source sends its points in the
+    /// same order every frame, so one string comparison replaces a map search (hot path).
+    std::vector<Last*> m_byPosition;
     std::vector<std::pair<std::int64_t, bool>> m_frameRows; // (t ms, decided)
     std::vector<Row> m_rows;
     std::int64_t m_frames = 0;
