@@ -87,10 +87,5 @@ int run(int argc, char** argv)
 
 int main(int argc, char** argv)
 {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_compute: %s\n", e.what());
-        return 1;
-    }
+    return twindesk::bench::guardedMain("bench_compute", run, argc, argv);
 }

@@ -3,6 +3,8 @@
 // Appends ROWS realistic decisions (≈300-byte inputs JSON) to a new temporary project, timing
 // every append() (which includes the batch flush when it happens), then verifies the whole log.
 // Prints one line per figure; docs/benchmarks.md records them.
+#include "bench_util.h"
+
 #include <twindesk/policies/decision_log.h>
 #include <twindesk/twin/project_store.h>
 
@@ -169,10 +171,5 @@ int run(int argc, char** argv)
 
 int main(int argc, char** argv)
 {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_decision_log: %s\n", e.what());
-        return 1;
-    }
+    return twindesk::bench::guardedMain("bench_decision_log", run, argc, argv);
 }

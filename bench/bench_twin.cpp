@@ -103,10 +103,5 @@ int run(int argc, char** argv)
 
 int main(int argc, char** argv)
 {
-    try {
-        return run(argc, argv);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_twin: %s\n", e.what());
-        return 1;
-    }
+    return twindesk::bench::guardedMain("bench_twin", run, argc, argv);
 }

@@ -1,7 +1,9 @@
 #pragma once
-// Shared helpers of the benchmark executables: elapsed seconds and the process's peak RSS.
+// Shared helpers of the benchmark executables: elapsed seconds, the process's peak RSS, main().
 
 #include <chrono>
+#include <cstdio>
+#include <exception>
 #include <sys/resource.h>
 
 namespace twindesk::bench {
@@ -19,6 +21,18 @@ inline long peakRssKb()
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return usage.ru_maxrss;
+}
+
+/// The body of a benchmark's main(): runs `run`; an exception escaping it is printed as
+/// "<name>: <what>" and exits 1.
+inline int guardedMain(const char* name, int (*run)(int, char**), int argc, char** argv)
+{
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", name, e.what());
+        return 1;
+    }
 }
 
 } // namespace twindesk::bench
