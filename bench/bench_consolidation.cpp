@@ -156,7 +156,7 @@ int run(int argc, char** argv)
             return 1;
         }
         const ComputeMetrics& m = outcome->metrics;
-        const double slav = m.slatah * m.pdm;
+        const double slav = m.slav; // ESV below uses the bench's energy (NPA's differs)
         std::printf("%-12s %9.2f %6lld %8.2f %8.3f %10.3f %10.3f %6lld %6zu %7.3f %7.3f %8.1f "
                     "%4zu %5zu\n",
                     policy.c_str(), outcome->energyKwh, static_cast<long long>(m.migrations),

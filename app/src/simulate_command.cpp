@@ -293,19 +293,13 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
                          {"decide_p50_us", policies::percentile(st.latency.decideUs, 50)},
                          {"decide_p99_us", policies::percentile(st.latency.decideUs, 99)}};
         if (const auto drift = policies::policyDrift(policy); !drift.empty()) {
-            nlohmann::json d = nlohmann::json::array();
             for (const auto& x : drift) {
-                d.push_back({{"input", x.name},
-                             {"samples", x.samples},
-                             {"psi", x.psi},
-                             {"ks", x.ks},
-                             {"alarm", x.alarm}});
                 if (x.alarm)
                     io.err << "warning: drift alarm: the model's input " << x.name << " has PSI "
                            << x.psi << " against its training data (>= " << policies::kDriftPsiAlarm
                            << ")\n";
             }
-            kpi["policy"]["drift"] = d;
+            kpi["policy"]["drift"] = nlohmann::json::parse(policies::inputDriftJson(drift));
         }
         if (st.shadow.rounds > 0) {
             const auto& sh = st.shadow;

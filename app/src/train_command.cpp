@@ -84,8 +84,8 @@ Json runJson(const EndToEnd& e, bool withTime)
     j["migrations"] = m.migrations;
     j["slatah"] = m.slatah;
     j["pdm"] = m.pdm;
-    j["slav"] = m.slatah * m.pdm;
-    j["esv"] = m.energyKwh * m.slatah * m.pdm;
+    j["slav"] = m.slav;
+    j["esv"] = m.esv;
     j["host_shutdowns"] = m.hostShutdowns;
     j["overloaded_host_rounds"] = e.run.overloadedHosts;
     j["fallback_decisions"] = e.run.fallbackDecisions;
@@ -431,13 +431,12 @@ int runTrain(const TrainOptions& o, CliIo& io)
            "pred.err  run s\n";
     for (const EndToEnd& e : runs) {
         const sim::ComputeMetrics& m = e.run.metrics;
-        const double slav = m.slatah * m.pdm;
         out << "  " << e.day << "  " << std::left << std::setw(12) << e.policy << std::right
             << std::setprecision(2) << std::setw(9) << m.energyKwh << std::setw(12) << m.migrations
             << std::setw(10) << percent(m.slatah) << std::setw(8) << percent(m.pdm, 3)
-            << std::setw(10) << std::setprecision(3) << 1e5 * slav << std::setw(9)
-            << 1e3 * m.energyKwh * slav << std::setw(10) << e.run.predictorErrors << std::setw(7)
-            << std::setprecision(2) << e.run.seconds << '\n';
+            << std::setw(10) << std::setprecision(3) << 1e5 * m.slav << std::setw(9) << 1e3 * m.esv
+            << std::setw(10) << e.run.predictorErrors << std::setw(7) << std::setprecision(2)
+            << e.run.seconds << '\n';
     }
     return kOk;
 }

@@ -279,16 +279,9 @@ int runValidate(const ValidateOptions& options, CliIo& io)
         }
         j["thresholds"] = rows;
         for (const auto& side : sides)
-            if (!side.drift.empty()) {
-                nlohmann::ordered_json d = nlohmann::ordered_json::array();
-                for (const auto& x : side.drift)
-                    d.push_back({{"input", x.name},
-                                 {"samples", x.samples},
-                                 {"psi", x.psi},
-                                 {"ks", x.ks},
-                                 {"alarm", x.alarm}});
-                j["drift"][side.label] = d;
-            }
+            if (!side.drift.empty())
+                j["drift"][side.label] =
+                    nlohmann::ordered_json::parse(policies::inputDriftJson(side.drift));
         if (options.report)
             j["report"] = options.report->string();
         io.out << j.dump(2) << '\n';

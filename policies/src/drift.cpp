@@ -75,6 +75,18 @@ twin::Result<std::vector<InputReference>> parseInputReferences(std::string_view 
     return out;
 }
 
+std::string inputDriftJson(const std::vector<InputDrift>& drift)
+{
+    nlohmann::ordered_json j = nlohmann::ordered_json::array();
+    for (const auto& d : drift)
+        j.push_back({{"input", d.name},
+                     {"samples", d.samples},
+                     {"psi", d.psi},
+                     {"ks", d.ks},
+                     {"alarm", d.alarm}});
+    return j.dump();
+}
+
 DriftMonitor::DriftMonitor(std::vector<InputReference> refs) : m_refs(std::move(refs))
 {
     for (const auto& r : m_refs)

@@ -537,7 +537,8 @@ std::optional<int> Engine::workloadsOn(const std::string& host) const
     const auto index = hostIndex(host);
     if (!index || !m_state.compute)
         return std::nullopt;
-    // Actions queued for the next step (migrations away) have not happened yet: count now.
+    // Compute commands apply when submitted: a VM migrating away is still on the host (it
+    // leaves when its migration completes), so it counts.
     return static_cast<int>(m_state.compute->hostVms(*index).size() +
                             m_state.compute->hostIncomingVms(*index).size());
 }

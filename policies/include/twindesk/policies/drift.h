@@ -51,6 +51,9 @@ struct InputDrift
     bool alarm = false; ///< psi ≥ kDriftPsiAlarm with at least kDriftMinSamples samples
 };
 
+/// The report as JSON: [{"input", "samples", "psi", "ks", "alarm"}, ...].
+std::string inputDriftJson(const std::vector<InputDrift>& drift);
+
 /// Counts values into the references' bins.
 class DriftMonitor
 {
