@@ -130,6 +130,17 @@ int runReplay(const ReplayOptions& options, CliIo& io)
     auto candidate = policies::createPolicy(policyJson, where, scenario->file.parent_path());
     if (!candidate)
         return failWith(io, candidate.error().toString());
+    if (auto it = ctx->meta.find("recording");
+        it != ctx->meta.end() && it->second == "policy-inputs" && scenario->building) {
+        auto original = policies::createPolicy(ctx->policy.dump(), rec + ": policy_json",
+                                               scenario->file.parent_path());
+        if (!original)
+            return failWith(io, original.error().toString());
+        if (auto s = policies::checkLeanRecordingCovers(*scenario->building, (*original)->info(),
+                                                        (*candidate)->info(), rec);
+            !s)
+            return failWith(io, s.error().toString());
+    }
     auto fallback = policies::createFallbackPolicy(policyJson, where, scenario->file.parent_path());
     if (!fallback)
         return failWith(io, fallback.error().toString());

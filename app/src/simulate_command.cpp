@@ -352,6 +352,9 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
             {"scenario", fs::absolute(options.scenario).lexically_normal().string()},
             {"overrides", overridesJson(options.overrides)},
             {"policy_json", scenario->policyJson},
+            {"recording", scenario->outputs.recording == sim::RecordingScope::PolicyInputs
+                              ? "policy-inputs"
+                              : "all"},
             {"scenario_name", scenario->name},
             {"seed", std::to_string(config.seed)},
             {"step_s", std::to_string(config.grid.step())},

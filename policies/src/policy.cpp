@@ -1,7 +1,6 @@
 #include <twindesk/policies/policy.h>
 #include <twindesk/sim/compute.h>
 
-#include <algorithm>
 #include <cmath>
 
 namespace twindesk::policies {
@@ -20,29 +19,32 @@ void Observation::detachCompute()
 void Observation::update(const sim::TelemetryFrame& frame)
 {
     m_time = frame.time;
-    for (const auto& s : frame.samples) {
-        const auto it =
-            std::lower_bound(m_points.begin(), m_points.end(), s.point,
-                             [](const Entry& e, const std::string& p) { return e.point < p; });
-        // A non-finite value is never valid data for a policy, whatever its source said.
-        const bool quality = s.quality && std::isfinite(s.value);
-        if (it != m_points.end() && it->point == s.point) {
-            it->value = s.value;
-            it->quality = quality;
-        } else {
-            m_points.insert(it, Entry{s.point, s.value, quality});
+    if (m_byPosition.size() < frame.samples.size())
+        m_byPosition.resize(frame.samples.size(), 0);
+    for (std::size_t i = 0; i < frame.samples.size(); ++i) {
+        const auto& s = frame.samples[i];
+        auto& cached = m_byPosition[i];
+        if (cached == 0 || m_points[cached - 1].point != s.point) {
+            auto it = m_index.find(s.point);
+            if (it == m_index.end()) {
+                it = m_index.emplace(s.point, static_cast<std::uint32_t>(m_points.size())).first;
+                m_points.push_back({s.point, 0.0, false});
+            }
+            cached = it->second + 1;
         }
+        // A non-finite value is never valid data for a policy, whatever its source said.
+        auto& e = m_points[cached - 1];
+        e.value = s.value;
+        e.quality = s.quality && std::isfinite(s.value);
     }
 }
 
 std::optional<double> Observation::value(std::string_view point) const
 {
-    const auto it =
-        std::lower_bound(m_points.begin(), m_points.end(), point,
-                         [](const Entry& e, std::string_view p) { return e.point < p; });
-    if (it == m_points.end() || it->point != point || !it->quality)
+    const auto it = m_index.find(point);
+    if (it == m_index.end() || !m_points[it->second].quality)
         return std::nullopt;
-    return it->value;
+    return m_points[it->second].value;
 }
 
 } // namespace twindesk::policies

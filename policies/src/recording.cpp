@@ -1,10 +1,13 @@
 #include <twindesk/policies/recording.h>
+#include <twindesk/policies/room_context.h>
 #include <twindesk/twin/sqlite_statement.h>
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 namespace twindesk::policies {
 
@@ -41,6 +44,13 @@ twin::Result<std::unique_ptr<FrameRecorder>> FrameRecorder::open(twin::ProjectSt
     return std::unique_ptr<FrameRecorder>(new FrameRecorder(store, batchFrames));
 }
 
+void FrameRecorder::keepOnly(std::vector<std::string> points)
+{
+    std::sort(points.begin(), points.end());
+    points.erase(std::unique(points.begin(), points.end()), points.end());
+    m_keep = std::move(points);
+}
+
 twin::Status FrameRecorder::record(const sim::TelemetryFrame& frame, bool decided)
 {
     const std::int64_t tMs = frame.time * 1000;
@@ -54,15 +64,21 @@ twin::Status FrameRecorder::record(const sim::TelemetryFrame& frame, bool decide
         if (cached == nullptr || *cached->point != s.point) {
             auto it = m_last.find(s.point);
             if (it == m_last.end()) {
-                auto id = m_store.seriesId(s.point);
-                if (!id)
-                    return id.error();
-                it = m_last.emplace(s.point, Last{nullptr, *id, 0.0, true, false}).first;
+                std::int64_t series = 0;
+                if (!m_keep || std::binary_search(m_keep->begin(), m_keep->end(), s.point)) {
+                    auto id = m_store.seriesId(s.point);
+                    if (!id)
+                        return id.error();
+                    series = *id;
+                }
+                it = m_last.emplace(s.point, Last{nullptr, series, 0.0, true, false}).first;
                 it->second.point = &it->first;
             }
             cached = m_byPosition[i] = &it->second;
         }
         Last& last = *cached;
+        if (last.series == 0)
+            continue;
         if (last.seen && last.quality == s.quality && sameValue(last.value, s.value))
             continue;
         last.value = s.value;
@@ -202,6 +218,53 @@ twin::Result<bool> RecordedSource::next(sim::TelemetryFrame& frame)
             {m_points[m_samples[i].point], m_samples[i].value, m_samples[i].quality});
     m_now = time;
     return true;
+}
+
+// --- policyInputPoints
+// ---------------------------------------------------------------------------
+
+std::vector<std::string> policyInputPoints(const twin::TwinGraph& graph, const PolicyInfo& info)
+{
+    std::set<std::string, std::less<>> names(info.reads.begin(), info.reads.end());
+    names.insert(info.triggers.begin(), info.triggers.end());
+    std::vector<std::string> out;
+    for (auto index : graph.entitiesOfKind(twin::EntityKind::Point)) {
+        const auto& p = graph.entity(index);
+        bool keep = names.contains(p.id) || names.contains(pointRole(p));
+        if (!keep && p.point)
+            keep = p.point->type == twin::PointType::Setpoint ||
+                   p.point->type == twin::PointType::Command;
+        for (const auto& c : p.classes)
+            keep = keep || names.contains(twin::localName(c));
+        if (keep)
+            out.push_back(p.id);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+twin::Status checkLeanRecordingCovers(const twin::TwinGraph& graph, const PolicyInfo& recorded,
+                                      const PolicyInfo& candidate, const std::string& where)
+{
+    const auto have = policyInputPoints(graph, recorded);
+    const auto want = policyInputPoints(graph, candidate);
+    std::vector<std::string> missing;
+    std::set_difference(want.begin(), want.end(), have.begin(), have.end(),
+                        std::back_inserter(missing));
+    if (missing.empty())
+        return {};
+    std::string examples;
+    for (std::size_t i = 0; i < missing.size() && i < 3; ++i)
+        examples += (i > 0 ? ", " : "") + missing[i];
+    return makeError(ErrorCode::InvalidArgument,
+                     "this recording keeps only the points " + recorded.id + " observes "
+                     "(outputs.recording = \"policy-inputs\"), and " + candidate.id +
+                         " reads " + std::to_string(missing.size()) +
+                         " point(s) it did not record (" + examples +
+                         (missing.size() > 3 ? ", ..." : "") +
+                         "); record the scenario with outputs.recording = \"all\" to replay "
+                         "this candidate",
+                     where);
 }
 
 // --- describeRecording

@@ -890,12 +890,26 @@ struct InstanceState
     std::set<std::size_t> modeSent; ///< SetMode actions sent since the branch was entered
 };
 
+/// What one of a rule's actions resolves to for one instance, found once per model: the
+/// target, its claim slot (earlier rule wins), the wanted value in the target's unit — or the
+/// error decide() raises when the action is reached (a target the model lacks, a unit that
+/// does not convert).
+struct PreparedAction
+{
+    std::string target;          ///< empty: the room has no such point (Hvac: the room)
+    int slot = -1;               ///< claim slot of the target (Hvac: of the room's mode)
+    double wanted = 0.0;         ///< the action's value, in the target's unit
+    double observedWanted = 0.0; ///< what the target publishes once it holds `wanted`
+    std::optional<twin::Error> error;
+};
+
 /// One thing a rule applies to: a room (rooms scope) or a point (points scope).
 struct Instance
 {
     std::string id;   ///< state key: room or point id
     std::string room; ///< rooms scope: the room (calendar, hvac)
     std::array<std::string, kRoleCount> roles;
+    std::array<std::vector<PreparedAction>, 2> actions; ///< then, otherwise
 };
 
 /// Receives parser events only to find where a second document starts.
@@ -944,8 +958,19 @@ struct RulePolicy::Impl
 {
     std::string file;
     std::vector<Rule> rules;
-    std::map<std::pair<std::size_t, std::string>, InstanceState> state;
+    /// Per rule, its instances in the twin the last decision saw, resolved once per model
+    /// (nullopt: not yet resolved); and per rule × instance the evaluation state (timers,
+    /// latches, dwell), parallel to it. A new model starts from a fresh state.
+    std::vector<std::optional<std::vector<Instance>>> instanceCache;
+    std::vector<std::vector<InstanceState>> states;
+    /// decide()'s undo copy: restored when it fails (kept to reuse its memory).
+    std::vector<std::vector<InstanceState>> savedStates;
     std::optional<Seconds> lastTime;
+    /// Claim slots (targets and room modes) of the cached instances, and the round that last
+    /// claimed each: "the earlier rule wins" without a set of strings per round.
+    std::map<std::string, int, std::less<>> slotOf;
+    std::vector<std::uint64_t> claimedIn;
+    std::uint64_t round = 0;
 
     // Per decide() call.
     const Observation* obs = nullptr;
@@ -953,6 +978,82 @@ struct RulePolicy::Impl
     /// (walking the graph is most of a decision's cost otherwise).
     std::optional<std::vector<RoomPoints>> rooms;
     const twin::TwinGraph* roomsTwin = nullptr;
+
+    int slotFor(const std::string& key)
+    {
+        const auto [it, inserted] = slotOf.emplace(key, static_cast<int>(slotOf.size()));
+        if (inserted)
+            claimedIn.push_back(0);
+        return it->second;
+    }
+
+    /// Resolves `specs` for `in` (see PreparedAction). Errors are kept, not raised.
+    std::vector<PreparedAction> prepare(const Rule& r, const std::vector<ActionSpec>& specs,
+                                        const Instance& in)
+    {
+        const auto* g = obs->twin();
+        std::vector<PreparedAction> out(specs.size());
+        for (std::size_t i = 0; i < specs.size(); ++i) {
+            const auto& a = specs[i];
+            auto& p = out[i];
+            if (a.verb == Verb::Hvac) {
+                p.target = in.room;
+                p.slot = slotFor("mode:" + in.room);
+                continue;
+            }
+            p.target = resolve(a.target, in);
+            if (p.target.empty())
+                continue;
+            p.slot = slotFor(p.target);
+            try {
+                if (g != nullptr && a.target.kind != PointRef::Kind::Role) {
+                    const auto idx = g->find(p.target);
+                    if (!idx)
+                        fail(r, a.loc, "target " + quote(p.target) + " is not in the twin model",
+                             twin::ErrorCode::NotFound);
+                    const auto& e = g->entity(*idx);
+                    const bool ok = a.verb == Verb::Set
+                                        ? (e.point && e.point->type == twin::PointType::Setpoint)
+                                        : pointRole(e) == "light_command";
+                    if (!ok)
+                        fail(r, a.loc,
+                             "target " + quote(p.target) +
+                                 (a.verb == Verb::Set ? " is not a setpoint point"
+                                                      : " is not a light command point"));
+                }
+                p.wanted = a.value;
+                p.observedWanted = a.value;
+                if (a.verb == Verb::Set) {
+                    p.wanted = toPointUnit(r, a.loc, a.value, a.unit, p.target);
+                    p.observedWanted = p.wanted;
+                } else if (a.kind == ActionKind::Switch) {
+                    p.observedWanted = a.value * 100.0; // a light command publishes its level in %
+                }
+            } catch (const Failure& f) {
+                p.error = f.error;
+            }
+        }
+        return out;
+    }
+
+    /// The instances of rule `ri` (resolved on first use per model) and their states.
+    std::vector<Instance>& instancesOf(std::size_t ri)
+    {
+        auto& cached = instanceCache[ri];
+        if (!cached) {
+            const auto& r = rules[ri];
+            auto list = instances(r);
+            for (auto& in : list) {
+                in.actions[0] = prepare(r, r.then, in);
+                in.actions[1] = prepare(r, r.otherwise, in);
+            }
+            cached = std::move(list);
+            states[ri].assign(cached->size(), InstanceState{});
+            for (auto& st : states[ri])
+                st.nodes.resize(r.slotCount);
+        }
+        return *cached;
+    }
 
     [[noreturn]] void fail(const Rule& r, Loc loc, const std::string& message,
                            twin::ErrorCode code = twin::ErrorCode::InvalidArgument) const
@@ -969,7 +1070,7 @@ struct RulePolicy::Impl
                 if (g != nullptr && !g->find(id))
                     fail(r, loc, "scope point " + quote(id) + " is not in the twin model",
                          twin::ErrorCode::NotFound);
-                out.push_back(Instance{id, {}, {}});
+                out.push_back(Instance{id, {}, {}, {}});
             }
             return out;
         }
@@ -1157,74 +1258,57 @@ struct RulePolicy::Impl
         return c.startS < c.endS ? (t >= c.startS && t < c.endS) : (t >= c.startS || t < c.endS);
     }
 
-    void act(const Rule& r, const std::vector<ActionSpec>& specs, const Instance& in,
-             InstanceState& st, std::set<std::string>& claimed, std::vector<Action>& out) const
+    void act(const std::vector<ActionSpec>& specs, const std::vector<PreparedAction>& prepared,
+             InstanceState& st, std::vector<Action>& out)
     {
-        const auto* g = obs->twin();
         for (std::size_t i = 0; i < specs.size(); ++i) {
             const auto& a = specs[i];
+            const auto& p = prepared[i];
+            if (p.slot < 0)
+                continue; // the room has no such point
+            auto& claimed = claimedIn[static_cast<std::size_t>(p.slot)];
+            if (claimed == round)
+                continue; // an earlier rule drives this target (or this room's mode)
+            claimed = round;
             if (a.verb == Verb::Hvac) {
-                if (!claimed.insert("mode:" + in.room).second)
-                    continue; // an earlier rule drives this room's mode
                 if (st.modeSent.insert(i).second)
-                    out.push_back(Action{ActionKind::SetMode, in.room, 0.0, a.mode, {}});
+                    out.push_back(Action{ActionKind::SetMode, p.target, 0.0, a.mode, {}});
                 continue;
             }
-            const auto target = resolve(a.target, in);
-            if (target.empty())
-                continue; // the room has no such point
-            if (!claimed.insert(target).second)
-                continue; // the earlier rule wins
-            if (g != nullptr && a.target.kind != PointRef::Kind::Role) {
-                const auto idx = g->find(target);
-                if (!idx)
-                    fail(r, a.loc, "target " + quote(target) + " is not in the twin model",
-                         twin::ErrorCode::NotFound);
-                const auto& e = g->entity(*idx);
-                const bool ok = a.verb == Verb::Set
-                                    ? (e.point && e.point->type == twin::PointType::Setpoint)
-                                    : pointRole(e) == "light_command";
-                if (!ok)
-                    fail(r, a.loc,
-                         "target " + quote(target) +
-                             (a.verb == Verb::Set ? " is not a setpoint point"
-                                                  : " is not a light command point"));
-            }
-            double wanted = a.value;
-            double observedWanted = a.value;
-            if (a.verb == Verb::Set) {
-                wanted = toPointUnit(r, a.loc, a.value, a.unit, target);
-                observedWanted = wanted;
-            } else if (a.kind == ActionKind::Switch) {
-                observedWanted = a.value * 100.0; // a light command publishes its level in %
-            }
-            const auto current = obs->value(target);
+            if (p.error)
+                throw Failure{*p.error};
+            const auto current = obs->value(p.target);
             if (!current)
                 continue; // a target the source does not publish is not ours to drive
-            if (std::abs(*current - observedWanted) >
-                1e-6 * std::max(1.0, std::abs(observedWanted)))
-                out.push_back(Action{a.kind, target, wanted, {}, {}});
+            if (std::abs(*current - p.observedWanted) >
+                1e-6 * std::max(1.0, std::abs(p.observedWanted)))
+                out.push_back(Action{a.kind, p.target, p.wanted, {}, {}});
         }
     }
 
     std::vector<Action> decide(const Observation& observation)
     {
         obs = &observation;
-        if (observation.twin() != roomsTwin) {
+        const Seconds now = observation.time();
+        if (observation.twin() != roomsTwin || instanceCache.size() != rules.size() ||
+            (lastTime && now < *lastTime)) {
+            // A new model, or time went backwards (a new run): resolve again, start afresh.
             rooms.reset();
             roomsTwin = observation.twin();
+            instanceCache.assign(rules.size(), std::nullopt);
+            states.assign(rules.size(), {});
+            slotOf.clear();
+            claimedIn.clear();
         }
-        const Seconds now = observation.time();
-        if (lastTime && now < *lastTime)
-            state.clear(); // time went backwards: a new run
         lastTime = now;
+        ++round;
         std::vector<Action> out;
-        std::set<std::string> claimed;
         for (std::size_t ri = 0; ri < rules.size(); ++ri) {
             const auto& r = rules[ri];
-            for (const auto& in : instances(r)) {
-                auto& st = state[{ri, in.id}];
-                st.nodes.resize(r.slotCount);
+            const auto& list = instancesOf(ri);
+            for (std::size_t k = 0; k < list.size(); ++k) {
+                const auto& in = list[k];
+                auto& st = states[ri][k];
                 const auto raw = evaluate(r, r.when, in, st);
                 if (raw == Tri::Unknown)
                     continue; // no evidence: keep the state, ask for nothing
@@ -1234,7 +1318,7 @@ struct RulePolicy::Impl
                     st.changedAt = now;
                     st.modeSent.clear();
                 }
-                act(r, *st.active ? r.then : r.otherwise, in, st, claimed, out);
+                act(*st.active ? r.then : r.otherwise, in.actions[*st.active ? 0 : 1], st, out);
             }
         }
         obs = nullptr;
@@ -1378,15 +1462,27 @@ twin::Result<std::unique_ptr<RulePolicy>> RulePolicy::parse(std::string_view tex
 
 twin::Result<std::vector<Action>> RulePolicy::decide(const Observation& observation)
 {
-    // A failed decision changes nothing: timers, latches and dwell are restored.
-    auto saved = m_impl->state;
-    const auto savedTime = m_impl->lastTime;
+    // A failed decision changes nothing: timers, latches and dwell are restored. The undo
+    // copy reuses its memory round after round (element-wise assignment of same-shape states).
+    auto& impl = *m_impl;
+    impl.savedStates = impl.states;
+    const auto savedTime = impl.lastTime;
+    const auto savedTwin = impl.roomsTwin;
     try {
-        return m_impl->decide(observation);
+        return impl.decide(observation);
     } catch (const Failure& f) {
-        m_impl->obs = nullptr;
-        m_impl->state = std::move(saved);
-        m_impl->lastTime = savedTime;
+        impl.obs = nullptr;
+        if (impl.roomsTwin != savedTwin || impl.states.size() != impl.savedStates.size()) {
+            impl.roomsTwin = nullptr; // the failure came while resolving a new model
+            impl.instanceCache.clear();
+        } else {
+            // A rule resolved in this round has no saved states: resolve it again next time.
+            for (std::size_t ri = 0; ri < impl.states.size(); ++ri)
+                if (impl.states[ri].size() != impl.savedStates[ri].size())
+                    impl.instanceCache[ri].reset();
+            impl.states = impl.savedStates;
+        }
+        impl.lastTime = savedTime;
         return f.error;
     }
 }

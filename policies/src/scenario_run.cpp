@@ -80,6 +80,9 @@ twin::Result<std::unique_ptr<ScenarioRun>> ScenarioRun::make(const sim::Scenario
     if (!settings)
         return settings.error();
     run->m_loop->setGuard(options.guard ? *options.guard : settings->guard);
+    if (options.recorder != nullptr &&
+        scenario.outputs.recording == sim::RecordingScope::PolicyInputs && scenario.building)
+        options.recorder->keepOnly(policyInputPoints(*scenario.building, run->m_policy->info()));
     run->m_loop->setRecorder(options.recorder);
     if (settings->timeoutMs > 0)
         run->m_loop->setDecisionTimeout(std::chrono::milliseconds(settings->timeoutMs));

@@ -1286,6 +1286,12 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
         ObjectReader orr(*o, name, "/outputs", &error);
         scenario.outputs.interval = orr.integer("interval_s", 3600, 1, std::int64_t{86400} * 31);
         scenario.outputs.historian = orr.boolean("historian", true);
+        const auto recording = orr.string("recording", "all");
+        if (recording == "policy-inputs")
+            scenario.outputs.recording = RecordingScope::PolicyInputs;
+        else if (recording != "all")
+            orr.fail("/outputs/recording",
+                     "unknown recording scope \"" + recording + "\"; use \"all\" or \"policy-inputs\"");
         orr.rejectUnknown();
         if (!error && scenario.outputs.interval % step != 0)
             orr.fail("/outputs/interval_s",

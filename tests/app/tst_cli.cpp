@@ -327,6 +327,28 @@ private Q_SLOTS:
         QCOMPARE(cli({"replay"}).code, 2);
     }
 
+    void leanRecordingReplaysItsPolicyAndRefusesOthers()
+    {
+        // outputs.recording = "policy-inputs": only what the rules observe is recorded; the
+        // recorded policy replays exactly, a candidate reading other points is refused (exit 1).
+        const auto scenario =
+            std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/conference-rules.json";
+        const auto rec = path("lean.twin");
+        auto r = cli({"simulate", scenario, "--out", rec, "--json", "--no-progress", "--set",
+                      "period.end=\"2025-01-08T00:00\"", "--set",
+                      "outputs.recording=\"policy-inputs\""});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        auto same = cli({"replay", rec, "--json"});
+        QVERIFY2(same.code == 0, same.err.c_str());
+        const auto s = QJsonDocument::fromJson(QByteArray::fromStdString(same.out)).object();
+        QCOMPARE(s["agreement"].toDouble(), 1.0);
+        QVERIFY(s["matched"].toInt() > 20);
+        auto other = cli({"replay", rec, "--policy", "adaptive-conference"});
+        QCOMPARE(other.code, 1);
+        QVERIFY2(other.err.find("outputs.recording") != std::string::npos, other.err.c_str());
+        QVERIFY2(other.err.find(rec) != std::string::npos, other.err.c_str());
+    }
+
     void validateGatePassesFailsAndReports()
     {
         // A week of the BMS time clock is the recording; the adaptive policy passes the

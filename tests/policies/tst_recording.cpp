@@ -29,12 +29,14 @@ namespace {
 
 const fs::path kSource = TWINDESK_SOURCE_DIR;
 
-sim::Scenario twoDays(const char* file)
+sim::Scenario twoDays(const char* file, const char* recordingScope = nullptr)
 {
     sim::ScenarioOptions o;
     o.ontology = {kSource / "assets/ontology/brick-1.3-classes.ttl",
                   kSource / "assets/ontology/twindesk.ttl"};
     o.overrides = {{"period.end", "\"2025-01-08T00:00\""}};
+    if (recordingScope != nullptr)
+        o.overrides.emplace_back("outputs.recording", std::string("\"") + recordingScope + "\"");
     auto s = sim::loadScenario(kSource / "assets/scenarios" / file, o);
     if (!s)
         qFatal("%s", s.error().toString().c_str());
@@ -66,8 +68,9 @@ OpenLoopReplay replay(const sim::Scenario& scenario, const fs::path& file,
     auto source = RecordedSource::open(file);
     if (!source)
         qFatal("%s", source.error().toString().c_str());
-    auto policy = createPolicy(policyJson, "candidate");
-    auto fallback = createFallbackPolicy(policyJson, "candidate");
+    const auto base = scenario.file.parent_path();
+    auto policy = createPolicy(policyJson, "candidate", base);
+    auto fallback = createFallbackPolicy(policyJson, "candidate", base);
     auto settings = loopSettings(policyJson, "candidate");
     if (!policy || !fallback || !settings)
         qFatal("bad candidate");
@@ -92,6 +95,63 @@ private:
     }
 
 private Q_SLOTS:
+    void leanRecordingKeepsOnlyThePolicyInputsAndReplaysExactly()
+    {
+        const auto full = twoDays("conference-rules.json");
+        const auto lean = twoDays("conference-rules.json", "policy-inputs");
+        QVERIFY(lean.outputs.recording == sim::RecordingScope::PolicyInputs);
+        const auto fullStats = record(full, file("rules-full.twin"));
+        const auto leanStats = record(lean, file("rules-lean.twin"));
+        QCOMPARE(leanStats.proposed, fullStats.proposed); // recording changes nothing else
+
+        auto fullStore = twin::ProjectStore::open(file("rules-full.twin"), twin::OpenMode::ReadOnly);
+        auto leanStore = twin::ProjectStore::open(file("rules-lean.twin"), twin::OpenMode::ReadOnly);
+        QVERIFY(fullStore.ok() && leanStore.ok());
+        const auto fullInfo = describeRecording(*fullStore).value();
+        const auto leanInfo = describeRecording(*leanStore).value();
+        QCOMPARE(leanInfo.frames, fullInfo.frames);
+        // Only the points the rules observe: no air temperatures or CO2 every minute.
+        auto policy = createPolicy(lean.policyJson, "lean", lean.file.parent_path());
+        QVERIFY(policy.ok());
+        const auto inputs = policyInputPoints(*lean.building, (*policy)->info());
+        QVERIFY(!inputs.empty());
+        QVERIFY(leanInfo.points <= static_cast<std::int64_t>(inputs.size()));
+        QVERIFY2(leanInfo.samples * 5 < fullInfo.samples,
+                 (std::to_string(leanInfo.samples) + " vs " + std::to_string(fullInfo.samples))
+                     .c_str());
+        for (const auto& id : inputs)
+            QVERIFY2(id.find("_zat") == std::string::npos, id.c_str());
+
+        const auto recorded = recordedProposals(*leanStore).value();
+        const auto replayed = replay(lean, file("rules-lean.twin"), lean.policyJson);
+        QCOMPARE(replayed.proposals, recorded);
+
+        // A candidate that reads what was not recorded is refused, with the reason.
+        auto adaptive = createPolicy(R"({"name":"adaptive-conference"})", "candidate");
+        QVERIFY(adaptive.ok());
+        QVERIFY(checkLeanRecordingCovers(*lean.building, (*policy)->info(), (*policy)->info(),
+                                         "rec.twin")
+                    .ok());
+        const auto refused = checkLeanRecordingCovers(*lean.building, (*policy)->info(),
+                                                      (*adaptive)->info(), "rec.twin");
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().where, std::string("rec.twin"));
+        QVERIFY(refused.error().message.find("outputs.recording") != std::string::npos);
+        QVERIFY(refused.error().message.find("adaptive-conference") != std::string::npos);
+    }
+
+    void unknownRecordingScopeIsRefused()
+    {
+        sim::ScenarioOptions o;
+        o.ontology = {kSource / "assets/ontology/brick-1.3-classes.ttl",
+                      kSource / "assets/ontology/twindesk.ttl"};
+        o.overrides = {{"outputs.recording", "\"everything\""}};
+        auto s = sim::loadScenario(kSource / "assets/scenarios/conference-rules.json", o);
+        QVERIFY(!s.ok());
+        QVERIFY(s.error().where.find("/outputs/recording") != std::string::npos);
+        QVERIFY(s.error().message.find("policy-inputs") != std::string::npos);
+    }
+
     void replayWithTheSamePolicyReproducesItsDecisions()
     {
         // The adaptive conference policy decides on its period and on occupancy events.

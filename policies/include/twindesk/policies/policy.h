@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace twindesk::sim {
@@ -95,7 +96,19 @@ private:
         double value;
         bool quality;
     };
-    std::vector<Entry> m_points; // sorted by point id
+    struct Hash
+    {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const
+        {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    /// Hot path (every sample of every frame, every policy lookup): one hash lookup per point,
+    /// and for a source that sends its points in the same order every frame, one comparison.
+    std::vector<Entry> m_points; // in the order first seen
+    std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> m_index;
+    std::vector<std::uint32_t> m_byPosition; // entry of the last frame's i-th sample + 1 (0: none)
     std::shared_ptr<const twin::TwinGraph> m_twin;
     std::shared_ptr<const Bookings> m_bookings;
     std::shared_ptr<const sim::ComputeCluster> m_compute;

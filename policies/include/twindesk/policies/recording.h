@@ -11,9 +11,14 @@
 /// the latest value of each point, so unchanged values need not be stored. Cost: one row per
 /// changed value per observed frame (docs/replay.md has the figures).
 ///
+/// A lean recording (scenario `outputs.recording: "policy-inputs"`, FrameRecorder::keepOnly)
+/// keeps only the points the recorded policy observes (policyInputPoints): it replays that
+/// policy — and any candidate reading no other points — exactly, at a fraction of the size.
+///
 /// Not recorded: the compute view (placement, utilisation histories) — consolidation policies
 /// are validated closed-loop, from the recording's scenario, not open-loop.
 
+#include <twindesk/policies/policy.h>
 #include <twindesk/sim/telemetry.h>
 #include <twindesk/twin/project_store.h>
 #include <twindesk/twin/result.h>
@@ -22,6 +27,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +47,10 @@ public:
     FrameRecorder(FrameRecorder&&) = delete;
     FrameRecorder& operator=(FrameRecorder&&) = delete;
 
+    /// Keeps only these points (entity ids) from now on; the others are not recorded. Call
+    /// before the first frame. Default: every point.
+    void keepOnly(std::vector<std::string> points);
+
     /// Records one observed frame: its time, whether the loop decided on it, and the samples
     /// whose value or quality differ from the last recorded ones. Writes a batch when full.
     twin::Status record(const sim::TelemetryFrame& frame, bool decided);
@@ -55,7 +65,7 @@ private:
     struct Last
     {
         const std::string* point = nullptr; ///< its key in m_last
-        std::int64_t series = 0;
+        std::int64_t series = 0; ///< 0: a point keepOnly() leaves out
         double value = 0.0;
         bool quality = true;
         bool seen = false;
@@ -73,6 +83,7 @@ private:
     /// m_last's entry of the previous frame's i-th sample: a source sends its points in the
     /// same order every frame, so one string comparison replaces a map search (hot path).
     std::vector<Last*> m_byPosition;
+    std::optional<std::vector<std::string>> m_keep; // sorted; nullopt: every point
     std::vector<std::pair<std::int64_t, bool>> m_frameRows; // (t ms, decided)
     std::vector<Row> m_rows;
     std::int64_t m_frames = 0;
@@ -108,6 +119,17 @@ private:
     std::size_t m_next = 0;
     sim::Seconds m_now = 0;
 };
+
+/// The points a policy observes in `graph`: those with a class (local name) or room role that
+/// its info reads or triggers on, or whose id it names, and every setpoint and command point
+/// (policies compare what they would ask for with what is set). Sorted, unique ids.
+std::vector<std::string> policyInputPoints(const twin::TwinGraph& graph, const PolicyInfo& info);
+
+/// For a lean recording made with `recorded`: fails (naming `where`, a few of the points and
+/// what to do) when `candidate` observes points that `recorded` does not, since those were
+/// not recorded and the replay would show the candidate a world without them.
+twin::Status checkLeanRecordingCovers(const twin::TwinGraph& graph, const PolicyInfo& recorded,
+                                      const PolicyInfo& candidate, const std::string& where);
 
 /// What `twindesk info` says about a recording.
 struct RecordingInfo

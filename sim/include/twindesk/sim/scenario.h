@@ -32,10 +32,16 @@ struct ScenarioOptions
     std::vector<std::pair<std::string, std::string>> overrides;
 };
 
+/// Which points a recording (a results file written with a policy) keeps: `all` the loop
+/// observed, or only `policy-inputs` — the points the policy reads or commands — which makes a
+/// year of a large building small enough to store and replay (docs/replay.md).
+enum class RecordingScope : std::uint8_t { All, PolicyInputs };
+
 struct OutputSpec
 {
     Seconds interval = 3600; ///< telemetry sampling interval written to the historian
     bool historian = true;
+    RecordingScope recording = RecordingScope::All;
 };
 
 struct Scenario
