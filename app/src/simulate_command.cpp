@@ -313,6 +313,10 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
                 {"agreement",
                  most > 0 ? static_cast<double>(sh.matched) / static_cast<double>(most) : 1.0},
                 {"errors", sh.errors}};
+            // What would have happened with the shadow in charge (its own twin, lockstep).
+            if (const auto estimate = run.shadowKpis())
+                kpi["policy"]["shadow"]["kpis"] =
+                    nlohmann::json::parse(policies::kpiJson(*estimate));
         }
         if (recorder) {
             if (auto s = recorder->flush(); !s) {
@@ -424,6 +428,17 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
             "ESV %.3g, %lld migrations\n",
             e.state().compute->hostCount(), e.state().compute->vmCount(), m.energyKwh, m.slatah,
             m.pdm, m.slav, m.esv, static_cast<long long>(m.migrations));
+        io.out << line;
+    }
+    if (const auto estimate = run.shadowKpis()) {
+        const auto active = run.kpis();
+        const auto& sh = kpi["policy"]["shadow"];
+        std::snprintf(line, sizeof line,
+                      "shadow         agreement %.1f %%; in charge it would use %.1f kWh (active "
+                      "%.1f kWh), discomfort %.1f K·h (active %.1f K·h)\n",
+                      100.0 * sh.value("agreement", 1.0), estimate->energy.totalKwh,
+                      active.energy.totalKwh, estimate->comfort.discomfortKh,
+                      active.comfort.discomfortKh);
         io.out << line;
     }
     std::snprintf(line, sizeof line, "run            %.2f s wall, %.2e zone-steps/s, state %s\n",

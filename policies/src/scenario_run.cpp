@@ -4,6 +4,8 @@
 #include <twindesk/policies/scenario_run.h>
 #include <twindesk/sim/weather.h>
 
+#include <nlohmann/json.hpp>
+
 namespace twindesk::policies {
 
 /// The loop sees the engine through a one-frame source: ScenarioRun steps the engine, and when
@@ -100,6 +102,17 @@ twin::Result<std::unique_ptr<ScenarioRun>> ScenarioRun::make(const sim::Scenario
         return shadow.error();
     run->m_shadow = std::move(shadow).value();
     run->m_loop->setShadow(run->m_shadow.get());
+    if (run->m_shadow) {
+        // The KPI estimate: the shadow in charge of a twin of its own, stepped in lockstep.
+        RunOptions twinOptions;
+        twinOptions.policyJson = nlohmann::json::parse(policyJson)["shadow"].dump();
+        twinOptions.where = where + "/shadow";
+        twinOptions.fallbackToBaseline = options.fallbackToBaseline;
+        auto twinRun = make(scenario, twinOptions);
+        if (!twinRun)
+            return twinRun.error();
+        run->m_shadowTwin = std::move(twinRun).value();
+    }
     if (options.fallbackToBaseline) {
         auto fallback = createFallbackPolicy(policyJson, where, scenario.file.parent_path());
         if (!fallback)
@@ -137,6 +150,10 @@ twin::Status ScenarioRun::step()
         return s;
     if (auto s = m_engine->step(); !s)
         return twin::makeError(s.error().code, s.error().message, m_name);
+    if (m_shadowTwin)
+        if (auto s = m_shadowTwin->step(); !s)
+            return twin::makeError(s.error().code, "shadow twin: " + s.error().message,
+                                   s.error().where);
     return {};
 }
 
@@ -157,6 +174,13 @@ KpiReport ScenarioRun::kpis(const KpiScope& scope) const
     if (m_loop)
         report.loop = loopKpis(m_loop->stats());
     return report;
+}
+
+std::optional<KpiReport> ScenarioRun::shadowKpis(const KpiScope& scope) const
+{
+    if (!m_shadowTwin)
+        return std::nullopt;
+    return m_shadowTwin->kpis(scope);
 }
 
 } // namespace twindesk::policies

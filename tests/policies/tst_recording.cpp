@@ -230,6 +230,18 @@ private Q_SLOTS:
         QVERIFY((*a)->run().ok() && (*b)->run().ok());
         QCOMPARE((*a)->engine().stateHash(), (*b)->engine().stateHash());
         QCOMPARE((*a)->loop()->stats().applied, (*b)->loop()->stats().applied);
+        // Its KPI estimate: the shadow in charge of a twin of its own. The adaptive policy in
+        // charge is what a run with it active gives, bit for bit, and differs from the BMS.
+        QVERIFY(!(*a)->shadowKpis());
+        const auto estimate = (*b)->shadowKpis();
+        QVERIFY(estimate.has_value());
+        auto adaptive = plain;
+        adaptive.policyJson = R"({"name":"adaptive-conference"})";
+        auto d = ScenarioRun::make(adaptive, {});
+        QVERIFY(d.ok() && (*d)->run().ok());
+        QCOMPARE(estimate->energy.totalKwh, (*d)->kpis().energy.totalKwh);
+        QCOMPARE(estimate->comfort.discomfortKh, (*d)->kpis().comfort.discomfortKh);
+        QVERIFY(estimate->energy.totalKwh < (*b)->kpis().energy.totalKwh);
         // Its rows are in the log, marked; replay compares only the active proposals.
         auto store = twin::ProjectStore::open(path, twin::OpenMode::ReadOnly);
         QVERIFY(store.ok());

@@ -66,6 +66,12 @@ public:
     [[nodiscard]] const ControlLoop* loop() const { return m_loop.get(); }
     /// Building (and host) KPIs so far, plus the loop's when a policy runs.
     [[nodiscard]] KpiReport kpis(const KpiScope& scope = {}) const;
+    /// The shadow policy's KPI estimate (issue #6 §6): when the policy object has a `shadow`,
+    /// a second twin of the same scenario steps in lockstep with the shadow as its active
+    /// policy (its own guard, fallback and auto-approval; no log, no recording), so its KPIs
+    /// say what would have happened had the shadow been in charge. nullopt without a shadow.
+    /// It doubles the run's simulation cost.
+    [[nodiscard]] std::optional<KpiReport> shadowKpis(const KpiScope& scope = {}) const;
 
 private:
     class FrameSource;
@@ -80,6 +86,7 @@ private:
     std::unique_ptr<FrameSource> m_source;
     std::optional<ApprovalGate> m_ownGate;
     std::unique_ptr<ControlLoop> m_loop;
+    std::unique_ptr<ScenarioRun> m_shadowTwin; ///< the shadow in charge of its own twin
 };
 
 } // namespace twindesk::policies
