@@ -3,6 +3,7 @@
 #include "approvals_command.h"
 #include "assets.h"
 #include "replay_command.h"
+#include "live_command.h"
 #include "simulate_command.h"
 #include "sweep_command.h"
 #include "torch_runtime.h"
@@ -93,6 +94,7 @@ int cmdApprovals(const Args& args, CliIo& io);
 int cmdTrain(const Args& args, CliIo& io);
 int cmdReplay(const Args& args, CliIo& io);
 int cmdValidate(const Args& args, CliIo& io);
+int cmdLive(const Args& args, CliIo& io);
 
 const std::vector<CommandSpec>& commands()
 {
@@ -185,6 +187,21 @@ const std::vector<CommandSpec>& commands()
          {"--policy", "--scenario", "--anchors"},
          {"--json"},
          cmdReplay},
+        {"live",
+         "live --broker URL --project PROJECT.twin --map MAP.json --policy NAME[:PARAMS_JSON] "
+         "[--shadow NAME[:PARAMS_JSON]] [--password-file FILE] [--ca-file FILE] "
+         "[--utc-offset HOURS] [--frame-ms MS] [--duration S] [--confirm-timeout S] "
+         "[--status-every S] [--json]",
+         "Run the control loop live against an MQTT broker: telemetry in through the topic map "
+         "(docs/live.md), the policy with its guard and fallback, high-impact actions waiting "
+         "for `approvals`, commands out on the command topics and confirmed by the devices. "
+         "Records historian, decisions, frames and alarms into the project. The password comes "
+         "from TWINDESK_MQTT_PASSWORD or --password-file, never the URL. Stops on Ctrl-C/SIGTERM "
+         "(or after --duration) with everything flushed.",
+         {"--broker", "--project", "--map", "--policy", "--shadow", "--password-file", "--ca-file",
+          "--utc-offset", "--frame-ms", "--duration", "--confirm-timeout", "--status-every"},
+         {"--json"},
+         cmdLive},
         {"validate",
          "validate --recording RECORDING.twin --candidate NAME[:PARAMS_JSON] [--baseline "
          "NAME[:PARAMS_JSON]|recorded] --gate GATE.yaml [--report REPORT.html] [--scenario FILE] "
@@ -930,6 +947,50 @@ std::string usageText()
 }
 
 namespace {
+
+int cmdLive(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("live");
+    if (!args.positional.empty())
+        return usageError(io, spec, "unexpected argument '" + args.positional[0] + "'");
+    LiveCommandOptions o;
+    for (const auto* required : {"--broker", "--project", "--map", "--policy"})
+        if (!args.option(required))
+            return usageError(io, spec, std::string(required) + " is required");
+    o.broker = *args.option("--broker");
+    o.project = *args.option("--project");
+    o.map = *args.option("--map");
+    o.policy = *args.option("--policy");
+    o.shadow = args.option("--shadow");
+    o.passwordFile = args.option("--password-file").value_or("");
+    o.caFile = args.option("--ca-file").value_or("");
+    o.json = args.flag("--json");
+    auto number = [&](const char* flag, double& out, double min) -> bool {
+        const auto v = args.option(flag);
+        if (!v)
+            return true;
+        try {
+            std::size_t used = 0;
+            out = std::stod(*v, &used);
+            return used == v->size() && out >= min;
+        } catch (const std::exception&) {
+            return false;
+        }
+    };
+    double frameMs = 1000;
+    double durationS = 0;
+    double confirmS = 30;
+    if (!number("--utc-offset", o.utcOffsetHours, -14) || !number("--frame-ms", frameMs, 10) ||
+        !number("--duration", durationS, 0) || !number("--confirm-timeout", confirmS, 0.1) ||
+        !number("--status-every", o.statusEveryS, 0.1))
+        return usageError(io, spec,
+                          "--utc-offset, --frame-ms (≥ 10), --duration, --confirm-timeout and "
+                          "--status-every take numbers");
+    o.frame = std::chrono::milliseconds(static_cast<std::int64_t>(frameMs));
+    o.duration = std::chrono::milliseconds(static_cast<std::int64_t>(durationS * 1000));
+    o.confirmTimeout = std::chrono::milliseconds(static_cast<std::int64_t>(confirmS * 1000));
+    return runLive(o, io);
+}
 
 int cmdReplay(const Args& args, CliIo& io)
 {

@@ -1,0 +1,42 @@
+#pragma once
+/// \file live_command.h
+/// `twindesk live`: the control loop connected to a real building through an MQTT broker
+/// (issue #7 §7). Telemetry in through the topic map (LiveSource), the policy deciding on its
+/// period, every action through the guard and the approval gate (people approve high-impact
+/// actions with `twindesk approvals`; live never approves them by itself), commands out on
+/// the command topics (MqttSink, confirmed by the device's state). Everything is recorded in
+/// the project: historian, decision log, the frames the loop observed (a recording to replay)
+/// and the connection's events and alarms. SIGINT/SIGTERM stop it cleanly, everything flushed.
+///
+/// Exit codes: 0 stopped cleanly; 1 the project, map, policy or broker could not be used (the
+/// message names which), or storing failed; 2 usage.
+
+#include "cli.h"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace twindesk::app {
+
+struct LiveCommandOptions
+{
+    std::string broker; ///< mqtt://[user@]host[:port] or mqtts://...
+    std::filesystem::path project;
+    std::filesystem::path map;
+    std::string policy; ///< "NAME" or "NAME:{json params}"
+    std::optional<std::string> shadow;
+    std::string passwordFile;
+    std::string caFile;
+    double utcOffsetHours = 0.0; ///< the site's standard time, for schedules
+    std::chrono::milliseconds frame{1000};
+    std::chrono::milliseconds duration{0}; ///< 0: until SIGINT/SIGTERM
+    std::chrono::milliseconds confirmTimeout{30'000};
+    double statusEveryS = 10.0;
+    bool json = false;
+};
+
+int runLive(const LiveCommandOptions& options, CliIo& io);
+
+} // namespace twindesk::app
