@@ -1,4 +1,5 @@
 #include <twindesk/policies/control_loop.h>
+#include <twindesk/policies/room_context.h>
 
 #include <algorithm>
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <exception>
 #include <iterator>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -271,8 +273,15 @@ twin::Status ControlLoop::decideAndActRound()
     if (failure.empty())
         failure = invalidOutput(m_policy.info(), actions);
     if (failure.empty()) {
+        std::string note;
+        auto covered = fallbackForBadInputs(actions, note);
+        if (!covered)
+            return covered.error();
         if (auto s = act(m_policy, actions, decideUs, {}); !s)
             return s;
+        if (!note.empty())
+            if (auto s = act(*m_fallback, *covered, decideUs, note); !s)
+                return s;
         return shadowRound(actions);
     }
 
@@ -296,6 +305,49 @@ twin::Status ControlLoop::decideAndActRound()
     r.verdict = "fallback: no action (" + failure + ")";
     r.latency = "{\"decide\":" + fmt(decideUs) + "}";
     return m_log->append(std::move(r));
+}
+
+twin::Result<std::vector<Action>> ControlLoop::fallbackForBadInputs(std::vector<Action>& actions,
+                                                                     std::string& note)
+{
+    std::vector<Action> covered;
+    if (m_fallback == nullptr || m_observation.twin() == nullptr)
+        return covered;
+    const auto bad = m_observation.badPoints();
+    if (bad.empty())
+        return covered;
+    if (!m_roomOfPoint) {
+        m_roomOfPoint.emplace();
+        for (const auto& r : roomPoints(*m_observation.twin())) {
+            std::vector<std::string> ids{r.room};
+            for (const auto* p : {&r.airTemperature, &r.heatingSetpoint, &r.coolingSetpoint,
+                                  &r.occupancy, &r.occupantCount, &r.co2, &r.lightCommand})
+                if (!p->empty())
+                    ids.push_back(*p);
+            for (const auto& id : ids)
+                (*m_roomOfPoint)[id] = ids;
+        }
+    }
+    std::set<std::string, std::less<>> affected;
+    for (const auto& point : bad)
+        if (auto it = m_roomOfPoint->find(point); it != m_roomOfPoint->end())
+            affected.insert(it->second.begin(), it->second.end());
+    if (affected.empty())
+        return covered;
+    auto safe = ask(*m_fallback, m_observation);
+    if (!safe.failure.empty())
+        return covered; // the policy's actions stand: it saw the bad inputs as unknown
+    std::erase_if(actions, [&](const Action& a) { return affected.contains(a.target); });
+    for (auto& a : safe.actions)
+        if (affected.contains(a.target))
+            covered.push_back(std::move(a));
+    ++m_stats.staleFallbackRounds;
+    note = "fallback for bad inputs: ";
+    for (std::size_t i = 0; i < bad.size() && i < 3; ++i)
+        note += (i > 0 ? ", " : "") + bad[i];
+    if (bad.size() > 3)
+        note += ", ... (" + std::to_string(bad.size()) + " points)";
+    return covered;
 }
 
 DecisionRecord ControlLoop::recordFor(const PolicyInfo& info) const

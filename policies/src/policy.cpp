@@ -1,6 +1,7 @@
 #include <twindesk/policies/policy.h>
 #include <twindesk/sim/compute.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace twindesk::policies {
@@ -28,15 +29,30 @@ void Observation::update(const sim::TelemetryFrame& frame)
             auto it = m_index.find(s.point);
             if (it == m_index.end()) {
                 it = m_index.emplace(s.point, static_cast<std::uint32_t>(m_points.size())).first;
-                m_points.push_back({s.point, 0.0, false});
+                m_points.push_back({s.point, 0.0, true});
             }
             cached = it->second + 1;
         }
         // A non-finite value is never valid data for a policy, whatever its source said.
         auto& e = m_points[cached - 1];
+        const bool quality = s.quality && std::isfinite(s.value);
+        if (quality != e.quality)
+            m_bad = quality ? m_bad - 1 : m_bad + 1;
         e.value = s.value;
-        e.quality = s.quality && std::isfinite(s.value);
+        e.quality = quality;
     }
+}
+
+std::vector<std::string> Observation::badPoints() const
+{
+    std::vector<std::string> out;
+    if (m_bad == 0)
+        return out;
+    for (const auto& e : m_points)
+        if (!e.quality)
+            out.push_back(e.point);
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 std::optional<double> Observation::value(std::string_view point) const

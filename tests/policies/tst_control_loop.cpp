@@ -17,6 +17,7 @@
 #include <limits>
 #include <map>
 #include <stdexcept>
+#include <set>
 #include <thread>
 
 using namespace twindesk;
@@ -109,7 +110,8 @@ public:
         frame.time = m_t;
         frame.samples.clear();
         for (const auto& [point, value] : values)
-            frame.samples.push_back(sim::PointSample{point, value, true});
+            frame.samples.push_back(bad.contains(point) ? sim::PointSample{point, NAN, false}
+                                                        : sim::PointSample{point, value, true});
         m_last = m_t;
         m_t += 300;
         return true;
@@ -127,6 +129,7 @@ public:
     }
 
     std::map<std::string, double> values;
+    std::set<std::string> bad; ///< sent as bad samples (a stale or faulty sensor)
     std::vector<Action> submitted;
     bool offline = false;
 
@@ -443,6 +446,38 @@ private Q_SLOTS:
         QVERIFY(rows.ok() && !rows->empty());
         QVERIFY2(rows->front().verdict.find("division by zero") != std::string::npos,
                  rows->front().verdict.c_str());
+    }
+
+    // A stale occupancy sensor in one room: the fallback drives that room, the policy the rest.
+    void badInputsHandTheirRoomToTheFallback()
+    {
+        auto rig = makeRig();
+        const std::string office = "urn:twindesk:demo:office#";
+        const auto heat201 = office + "room_201_zhsp";
+        const auto heat202 = office + "room_202_zhsp";
+        FakePlant plant(kStart, kStart + 12 * 300);
+        plant.values = {{heat201, 20}, {heat202, 20}, {office + "room_201_occ", 1},
+                        {office + "room_202_occ", 1}};
+        plant.bad = {office + "room_201_occ"};
+        WantPolicy policy;
+        policy.wanted = {{heat201, 23}, {heat202, 23}};
+        ScriptPolicy fallback({ActionKind::SetSetpoint},
+                              {{Action{ActionKind::SetSetpoint, heat201, 18, {}, {}},
+                                Action{ActionKind::SetSetpoint, heat202, 18, {}, {}}}});
+        ControlLoop loop(plant, plant, policy, observationFor(rig), nullptr);
+        loop.setFallback(&fallback);
+        QVERIFY(loop.step().ok());
+        QCOMPARE(plant.values[heat201], 18.0); // the room with the stale sensor: fallback
+        QCOMPARE(plant.values[heat202], 23.0); // the healthy room: the policy
+        QCOMPARE(loop.stats().staleFallbackRounds, std::int64_t{1});
+        QCOMPARE(loop.stats().fallbacks, std::int64_t{0}); // not a failed round
+        // The sensor recovers: the policy takes the room back (once the guard's dwell allows).
+        plant.bad.clear();
+        for (int i = 0; i < 10 && plant.values[heat201] != 23.0; ++i)
+            QVERIFY(loop.step().ok());
+        QCOMPARE(plant.values[heat201], 23.0);
+        QCOMPARE(loop.stats().staleFallbackRounds, std::int64_t{1});
+        QVERIFY(loop.observation().badPoints().empty());
     }
 
     void fallbackPolicyTakesOver()

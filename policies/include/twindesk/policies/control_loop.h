@@ -26,6 +26,14 @@
 /// ("rejected #ID by USER: <reason>"), superseded ones too ("superseded #ID: <by what>").
 /// These outcome rows carry the verdict "not applied" unless the action was (re)checked.
 ///
+/// ## Bad inputs (stale or faulty sensors)
+/// When the observation holds bad points (a live sensor gone stale, a NaN from a device), the
+/// policy still decides, but for every room with a bad point (its own points and those of
+/// equipment located in it, room_context.h) the fallback decides instead: the policy's actions
+/// on that room's points are dropped and the fallback's for them are applied ("fallback for
+/// bad inputs: <points>"). Rooms whose inputs are good keep the policy. Without a fallback the
+/// policy's actions stand (it saw the bad point as unknown).
+///
 /// Determinism: decisions depend only on the frames, never on the wall clock; latencies are
 /// measured but only logged. With a gate, a run is deterministic as long as no person
 /// decides (auto-approval, or requests that only expire); approvals arrive when they arrive.
@@ -38,6 +46,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +74,9 @@ struct LoopStats
     std::int64_t rejected = 0;     ///< refused by the checks or the sink
     std::int64_t policyErrors = 0; ///< decide() failed or threw
     std::int64_t fallbacks = 0;    ///< rounds decided by the fallback policy instead
+    /// Rounds in which some room had a bad input (a stale or faulty sensor) and the fallback
+    /// drove that room's targets instead of the policy (see the file comment).
+    std::int64_t staleFallbackRounds = 0;
     std::int64_t modified = 0;     ///< actions the guard clamped
     std::int64_t oscillations = 0; ///< actions the guard's oscillation rule refused
     // Approval (only with a gate):
@@ -168,6 +180,10 @@ private:
     [[nodiscard]] std::string inputsJson() const;
     /// A log row of `info`'s at the observation's time, with the inputs reference.
     [[nodiscard]] DecisionRecord recordFor(const PolicyInfo& info) const;
+    /// Splits `actions` for the bad-input rule: returns the fallback's actions for rooms with
+    /// bad points (and removes the policy's on them from `actions`); empty when none.
+    twin::Result<std::vector<Action>> fallbackForBadInputs(std::vector<Action>& actions,
+                                                            std::string& note);
 
     sim::TelemetrySource& m_source;
     sim::ActuatorSink& m_sink;
@@ -183,6 +199,9 @@ private:
     FrameRecorder* m_recorder = nullptr;
     Policy* m_shadow = nullptr;
     ApprovalConfig m_approvalConfig;
+    /// Point id → the ids of its room's points and the room itself (the bad-input rule);
+    /// built on first need from the twin.
+    std::optional<std::map<std::string, std::vector<std::string>, std::less<>>> m_roomOfPoint;
     std::string m_modelHash;
     Seconds m_nextDecision = 0;
     bool m_started = false;

@@ -73,6 +73,9 @@ public:
     /// (quality false, NaN or infinite).
     [[nodiscard]] std::optional<double> value(std::string_view point) const;
     [[nodiscard]] std::size_t pointCount() const { return m_points.size(); }
+    /// Points whose last sample was bad (quality false, NaN or infinite: a stale or faulty
+    /// sensor), sorted. Empty in the common case at no cost.
+    [[nodiscard]] std::vector<std::string> badPoints() const;
     /// The twin model (may be null for sources without one).
     [[nodiscard]] const twin::TwinGraph* twin() const { return m_twin.get(); }
     /// The room bookings (may be null: no calendar attached).
@@ -109,6 +112,7 @@ private:
     std::vector<Entry> m_points; // in the order first seen
     std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> m_index;
     std::vector<std::uint32_t> m_byPosition; // entry of the last frame's i-th sample + 1 (0: none)
+    std::size_t m_bad = 0;                   // entries whose quality is false
     std::shared_ptr<const twin::TwinGraph> m_twin;
     std::shared_ptr<const Bookings> m_bookings;
     std::shared_ptr<const sim::ComputeCluster> m_compute;
