@@ -130,13 +130,19 @@ const std::vector<CommandSpec>& commands()
          cmdDemo},
         {"simulate",
          "simulate SCENARIO.json [--out RESULTS.twin] [--force] [--json] [--set KEY=VALUE]... "
-         "[--trace-dir DIR] [--anchors DIR] [--no-progress]",
+         "[--trace-dir DIR] [--anchors DIR] [--no-progress] [--publish mqtt://HOST[:PORT] "
+         "[--realtime-factor N] [--map-out MAP.json]]",
          "Run a scenario: the building's zones, weather, occupancy and hosts step by step. Writes "
          "telemetry to the historian of RESULTS.twin and prints KPIs (annual heating/cooling MWh, "
          "peaks, energy per carrier, comfort; for hosts energy_kwh, migrations, slatah, pdm, slav, "
          "esv, host_shutdowns). --set overrides scenario keys (e.g. step_s=300); --trace-dir "
-         "replaces compute.traces (a PlanetLab day folder).",
-         {"--out", "-o", "--set", "--anchors", "--trace-dir"},
+         "replaces compute.traces (a PlanetLab day folder). --publish makes it a device "
+         "simulator: every point's state goes to the broker (twindesk/<site>/<point>/state, with "
+         "Home Assistant discovery) and setpoints and lights obey twindesk/<site>/<point>/set; "
+         "--realtime-factor paces it (N simulated seconds per wall second; default as fast as "
+         "possible), --map-out writes the topic map for `live` (docs/live.md).",
+         {"--out", "-o", "--set", "--anchors", "--trace-dir", "--publish", "--realtime-factor",
+          "--map-out"},
          {"--json", "--force", "--no-progress"},
          cmdSimulate},
         {"sweep",
@@ -191,15 +197,18 @@ const std::vector<CommandSpec>& commands()
          "live --broker URL --project PROJECT.twin --map MAP.json --policy NAME[:PARAMS_JSON] "
          "[--shadow NAME[:PARAMS_JSON]] [--password-file FILE] [--ca-file FILE] "
          "[--utc-offset HOURS] [--frame-ms MS] [--duration S] [--confirm-timeout S] "
-         "[--status-every S] [--json]",
+         "[--retention raw=D,1m=D,15m=D] [--status-every S] [--json]",
          "Run the control loop live against an MQTT broker: telemetry in through the topic map "
          "(docs/live.md), the policy with its guard and fallback, high-impact actions waiting "
          "for `approvals`, commands out on the command topics and confirmed by the devices. "
          "Records historian, decisions, frames and alarms into the project. The password comes "
          "from TWINDESK_MQTT_PASSWORD or --password-file, never the URL. Stops on Ctrl-C/SIGTERM "
-         "(or after --duration) with everything flushed.",
+         "(or after --duration) with everything flushed. The historian keeps raw samples and "
+         "1-minute and 15-minute aggregates, each as long as --retention says (default: "
+         "forever; e.g. raw=7d,1m=90d).",
          {"--broker", "--project", "--map", "--policy", "--shadow", "--password-file", "--ca-file",
-          "--utc-offset", "--frame-ms", "--duration", "--confirm-timeout", "--status-every"},
+          "--utc-offset", "--frame-ms", "--duration", "--confirm-timeout", "--status-every",
+          "--retention"},
          {"--json"},
          cmdLive},
         {"validate",
@@ -738,6 +747,20 @@ int cmdSimulate(const Args& args, CliIo& io)
         o.anchors = *anchors;
     if (auto bad = readOverrides(args, o.overrides))
         return usageError(io, spec, "--set needs KEY=VALUE, got '" + *bad + "'");
+    if (auto url = args.option("--publish"))
+        o.publish = *url;
+    if (auto factor = args.option("--realtime-factor")) {
+        o.realtimeFactor = parseRealtimeFactor(*factor);
+        if (!o.realtimeFactor)
+            return usageError(io, spec,
+                              "--realtime-factor needs a number > 0 (simulated seconds per wall "
+                              "second), got '" +
+                                  *factor + "'");
+    }
+    if (auto map = args.option("--map-out"))
+        o.mapOut = *map;
+    if (!o.publish && (o.realtimeFactor || o.mapOut))
+        return usageError(io, spec, "--realtime-factor and --map-out need --publish URL");
     return runSimulate(o, io);
 }
 
@@ -986,6 +1009,12 @@ int cmdLive(const Args& args, CliIo& io)
         return usageError(io, spec,
                           "--utc-offset, --frame-ms (≥ 10), --duration, --confirm-timeout and "
                           "--status-every take numbers");
+    if (auto text = args.option("--retention")) {
+        auto retention = twin::parseRetention(*text);
+        if (!retention)
+            return usageError(io, spec, retention.error().toString());
+        o.retention = *retention;
+    }
     o.frame = std::chrono::milliseconds(static_cast<std::int64_t>(frameMs));
     o.duration = std::chrono::milliseconds(static_cast<std::int64_t>(durationS * 1000));
     o.confirmTimeout = std::chrono::milliseconds(static_cast<std::int64_t>(confirmS * 1000));

@@ -13,6 +13,7 @@
 #include <twindesk/policies/policy_registry.h>
 #include <twindesk/policies/recording.h>
 #include <twindesk/sim/sim_time.h>
+#include <twindesk/twin/historian_rollup.h>
 #include <twindesk/twin/project_store.h>
 #include <twindesk/version.h>
 
@@ -148,6 +149,17 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
         io.out << "live           " << live::describe(*url) << " → " << options.project.string()
                << ", policy " << (*policy)->info().id << " (Ctrl-C stops)\n";
     auto lastStatus = std::chrono::steady_clock::now();
+    auto lastRollup = lastStatus;
+    twin::RollupStats rolled;
+    auto rollupNow = [&]() -> twin::Status {
+        auto r = twin::rollup(*store, source.now() * 1000, options.retention);
+        if (!r)
+            return r.error();
+        rolled.oneMinuteBuckets += r->oneMinuteBuckets;
+        rolled.fifteenMinuteBuckets += r->fifteenMinuteBuckets;
+        rolled.rawDeleted += r->rawDeleted;
+        return {};
+    };
     twin::Status status;
     while (true) {
         auto more = loop.step();
@@ -158,6 +170,13 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
         if (!*more)
             break;
         const auto now = std::chrono::steady_clock::now();
+        if (now - lastRollup >= std::chrono::minutes(1)) {
+            lastRollup = now;
+            if (auto r = rollupNow(); !r) {
+                status = r;
+                break;
+            }
+        }
         if (!options.json && std::chrono::duration<double>(now - lastStatus).count() >=
                                  options.statusEveryS) {
             lastStatus = now;
@@ -184,6 +203,8 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
 
     // Everything received is stored before the end; the connection closes last.
     auto flushed = source.flush();
+    if (flushed)
+        flushed = rollupNow();
     if (flushed)
         flushed = (*recorder)->flush();
     if (flushed)
@@ -212,6 +233,9 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
     summary["disconnects"] = c.disconnects;
     summary["stale_points"] = source.stalePoints();
     summary["frames"] = c.frames;
+    summary["historian"] = {{"buckets_1m", rolled.oneMinuteBuckets},
+                            {"buckets_15m", rolled.fifteenMinuteBuckets},
+                            {"raw_deleted", rolled.rawDeleted}};
     summary["decisions"] = st.decisions;
     summary["fallbacks"] = st.fallbacks;
     summary["applied"] = st.applied;

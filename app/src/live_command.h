@@ -13,6 +13,8 @@
 
 #include "cli.h"
 
+#include <twindesk/twin/historian_rollup.h>
+
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -34,6 +36,8 @@ struct LiveCommandOptions
     std::chrono::milliseconds duration{0}; ///< 0: until SIGINT/SIGTERM
     std::chrono::milliseconds confirmTimeout{30'000};
     double statusEveryS = 10.0;
+    /// Historian levels kept (raw, 1-minute, 15-minute); rolled up every minute.
+    twin::Retention retention;
     bool json = false;
 };
 

@@ -2,6 +2,8 @@
 
 #include "assets.h"
 
+#include <twindesk/live/device_publisher.h>
+#include <twindesk/live/mqtt_client.h>
 #include <twindesk/policies/control_loop.h>
 #include <twindesk/policies/policy_registry.h>
 #include <twindesk/policies/scenario_run.h>
@@ -15,11 +17,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <ostream>
+#include <thread>
 #include <unistd.h>
 
 namespace twindesk::app {
@@ -42,6 +49,16 @@ fs::path defaultAnchorsDir()
     return {};
 }
 
+std::optional<double> parseRealtimeFactor(const std::string& text)
+{
+    double value = 0.0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr != end || !std::isfinite(value) || value <= 0.0)
+        return std::nullopt;
+    return value;
+}
+
 namespace {
 
 void drawProgress(double fraction, double seconds)
@@ -56,6 +73,41 @@ void drawProgress(double fraction, double seconds)
 } // namespace
 
 namespace {
+
+// Set by SIGINT/SIGTERM while publishing: the run stops at the end of the current step.
+std::atomic<bool> stopRequested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "used from a signal handler");
+
+extern "C" void onStopSignal(int /*signal*/)
+{
+    stopRequested.store(true);
+}
+
+/// Installs onStopSignal for SIGINT and SIGTERM for one scope, then restores what was there.
+class StopSignalScope
+{
+public:
+    StopSignalScope()
+    {
+        stopRequested.store(false);
+        m_int = std::signal(SIGINT, onStopSignal);
+        m_term = std::signal(SIGTERM, onStopSignal);
+    }
+    ~StopSignalScope()
+    {
+        std::signal(SIGINT, m_int == SIG_ERR ? SIG_DFL : m_int);
+        std::signal(SIGTERM, m_term == SIG_ERR ? SIG_DFL : m_term);
+    }
+    StopSignalScope(const StopSignalScope&) = delete;
+    StopSignalScope& operator=(const StopSignalScope&) = delete;
+    StopSignalScope(StopSignalScope&&) = delete;
+    StopSignalScope& operator=(StopSignalScope&&) = delete;
+
+private:
+    void (*m_int)(int) = SIG_DFL;
+    void (*m_term)(int) = SIG_DFL;
+};
+
 /// The --set overrides as JSON ([[key, value], ...]), kept with the results so a replay
 /// rebuilds the same scenario.
 std::string overridesJson(const std::vector<std::pair<std::string, std::string>>& overrides)
@@ -183,6 +235,62 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
         cleanup();
     };
 
+    // The device simulator (issue #7 §6): connect first, so a broker that is down stops the
+    // run before it starts; the client outlives the publisher that points at it.
+    std::unique_ptr<live::MqttClient> mqtt;
+    std::optional<live::DevicePublisher> publisher;
+    std::optional<StopSignalScope> stopSignals;
+    std::string brokerText;
+    if (options.publish) {
+        auto url = live::parseBrokerUrl(*options.publish);
+        if (!url) {
+            io.err << "error: --publish: " << url.error().toString() << '\n';
+            abortRun();
+            return 1;
+        }
+        brokerText = live::describe(*url);
+        live::ClientOptions clientOptions;
+        clientOptions.broker = *url;
+        auto client = live::MqttClient::create(clientOptions);
+        if (client)
+            mqtt = std::move(client).value();
+        twin::Status connected =
+            client ? mqtt->connect(std::chrono::seconds(10)) : twin::Status(client.error());
+        if (!connected) {
+            io.err << "error: cannot publish to " << brokerText << ": "
+                   << connected.error().toString()
+                   << "\n(is the broker running and reachable? see docs/live.md)\n";
+            abortRun();
+            return 1;
+        }
+        live::DevicePublisherOptions po;
+        po.realtimeFactor = options.realtimeFactor;
+        auto createdPublisher = live::DevicePublisher::create(e.config(), *mqtt, po);
+        if (!createdPublisher) {
+            io.err << "error: " << createdPublisher.error().toString() << '\n';
+            abortRun();
+            return 1;
+        }
+        publisher.emplace(std::move(createdPublisher).value());
+        if (options.mapOut)
+            if (auto s = publisher->writeTopicMap(*options.mapOut); !s) {
+                io.err << "error: --map-out: " << s.error().toString() << '\n';
+                abortRun();
+                return 1;
+            }
+        if (auto s = publisher->start(); !s) {
+            io.err << "error: " << brokerText << ": " << s.error().toString() << '\n';
+            abortRun();
+            return 1;
+        }
+        stopSignals.emplace();
+    }
+    const auto submitToRun = [&run](const sim::Action& a) { return run.submit(a); };
+    const auto paceStart = Clock::now();
+    const sim::Seconds simStart = e.state().time;
+    sim::TelemetryFrame publishFrame;
+    bool interrupted = false;
+
     const bool tty = options.progress && ::isatty(STDERR_FILENO) != 0;
     const auto total = config.grid.stepCount();
     const auto every = std::max<std::int64_t>(1, total / 200);
@@ -190,6 +298,9 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
     sim::TelemetryFrame frame;
     std::int64_t samplesWritten = 0;
     while (!e.finished()) {
+        // Commands received since the last step, in arrival order: applied by this step.
+        if (publisher)
+            publisher->applyCommands(submitToRun);
         if (auto s = run.step(); !s) {
             if (tty)
                 std::fputc('\n', stderr);
@@ -215,6 +326,41 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
         if (tty && e.state().step % every == 0)
             drawProgress(static_cast<double>(e.state().step) / static_cast<double>(total),
                          std::chrono::duration<double>(Clock::now() - wallStart).count());
+        if (publisher) {
+            e.sample(publishFrame);
+            if (auto sent = publisher->publish(publishFrame); !sent) {
+                io.err << "error: " << sent.error().toString() << '\n';
+                abortRun();
+                return 1;
+            }
+            if (stopRequested.load()) {
+                interrupted = true;
+                break;
+            }
+            // Pacing: this step's end is due at start + simulated time / factor (wall).
+            if (options.realtimeFactor) {
+                const auto due =
+                    paceStart +
+                    std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                        static_cast<double>(e.state().time - simStart) / *options.realtimeFactor));
+                // Short naps, so a signal ends the run without waiting for a long step.
+                for (auto now = Clock::now(); now < due && !stopRequested.load();
+                     now = Clock::now())
+                    std::this_thread::sleep_for(
+                        std::min<Clock::duration>(due - now, std::chrono::milliseconds(100)));
+                if (stopRequested.load()) {
+                    interrupted = true;
+                    break;
+                }
+            }
+        }
+    }
+    // The last values reach the broker before the connection closes.
+    bool flushed = true;
+    if (publisher) {
+        flushed = publisher->flush(std::chrono::seconds(10));
+        mqtt->disconnect();
+        stopSignals.reset();
     }
     if (tty) {
         drawProgress(1.0, std::chrono::duration<double>(Clock::now() - wallStart).count());
@@ -338,6 +484,35 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
         decisionLog.reset();
         gate.reset();
     }
+    if (publisher) {
+        const auto& st = publisher->stats();
+        nlohmann::ordered_json m;
+        m["broker"] = brokerText;
+        m["site"] = publisher->site();
+        m["points"] = publisher->points().size();
+        m["messages_published"] = st.published;
+        m["discovery_published"] = st.discoveryPublished;
+        m["failed_publishes"] = st.failedPublishes;
+        m["non_finite_skipped"] = st.nonFinite;
+        m["commands_applied"] = st.commandsApplied;
+        m["commands_rejected"] = st.commandsRejected;
+        if (!st.lastRejection.empty())
+            m["last_rejection"] = st.lastRejection;
+        m["all_delivered_to_network"] = flushed;
+        if (options.realtimeFactor)
+            m["realtime_factor"] = *options.realtimeFactor;
+        if (options.mapOut)
+            m["topic_map"] = options.mapOut->string();
+        m["interrupted"] = interrupted;
+        m["steps_run"] = e.state().step;
+        kpi["mqtt"] = m;
+    }
+    // An interrupted run covers only part of the period: keep no results file for it.
+    if (interrupted && store) {
+        cleanup();
+        io.err << "note: the run was interrupted at " << sim::formatUtc(e.state().time) << "; "
+               << options.out->string() << " was not written\n";
+    }
     // The KPI module's report (docs/kpis.md): site scope, plus the loop's figures.
     kpi["kpis"] = nlohmann::json::parse(policies::kpiJson(run.kpis()));
     if (store) {
@@ -440,6 +615,20 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
                       active.energy.totalKwh, estimate->comfort.discomfortKh,
                       active.comfort.discomfortKh);
         io.out << line;
+    }
+    if (publisher) {
+        const auto& st = publisher->stats();
+        io.out << "mqtt           " << brokerText << " (site " << publisher->site() << ", "
+               << publisher->points().size() << " points): " << st.published
+               << " messages published (" << st.discoveryPublished << " discovery), "
+               << st.failedPublishes << " failed; commands " << st.commandsApplied << " applied, "
+               << st.commandsRejected << " rejected"
+               << (interrupted ? "; interrupted at " + sim::formatUtc(e.state().time) : "") << '\n';
+        if (!st.lastRejection.empty())
+            io.err << "note: last rejected command: " << st.lastRejection << '\n';
+        if (!flushed)
+            io.err << "warning: some of the last messages may not have reached " << brokerText
+                   << '\n';
     }
     std::snprintf(line, sizeof line, "run            %.2f s wall, %.2e zone-steps/s, state %s\n",
                   wall, wall > 0 ? zoneSteps / wall : 0.0, hash);

@@ -128,6 +128,11 @@ bool ScenarioRun::finished() const
     return m_engine->finished();
 }
 
+twin::Status ScenarioRun::submit(const sim::Action& action)
+{
+    return m_engine->submit(action);
+}
+
 twin::Status ScenarioRun::decideIfDue()
 {
     if (!m_loop)

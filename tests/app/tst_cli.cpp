@@ -1,7 +1,9 @@
 // The twindesk CLI, in-process (runCli) and end to end (the built executable).
+#include "../live/broker.h"
 #include "cli.h"
 #include "test_registry.h"
 
+#include <twindesk/live/topic_map.h>
 #include <twindesk/policies/approval_gate.h>
 #include <twindesk/twin/project_store.h>
 
@@ -115,7 +117,7 @@ private Q_SLOTS:
         QCOMPARE(rel["runsOn"].toInt(), 60);
         auto human = cli({"info", project});
         QCOMPARE(human.code, 0);
-        QVERIFY(human.out.find("schema       4") != std::string::npos);
+        QVERIFY(human.out.find("schema       5") != std::string::npos);
     }
 
     void importRefusesToOverwrite()
@@ -437,6 +439,40 @@ private Q_SLOTS:
         QCOMPARE(failed.code, 1);
         QVERIFY2(failed.err.find("bad.json") != std::string::npos, failed.err.c_str());
         QVERIFY(!fs::exists(none));
+    }
+
+    void simulatePublishesToABroker()
+    {
+        twindesk::test::TestBroker broker;
+        QVERIFY2(broker.start(), qPrintable(broker.lastError()));
+        const auto scenario =
+            std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/demo-office.json";
+        const auto map = path("published-map.json");
+        auto r = cli({"simulate", scenario, "--publish", broker.url(), "--map-out", map, "--json",
+                      "--no-progress", "--set", "period.end=\"2025-01-06T02:00\""});
+        QVERIFY2(r.code == 0, r.err.c_str());
+        const auto mqtt =
+            QJsonDocument::fromJson(QByteArray::fromStdString(r.out)).object()["mqtt"].toObject();
+        QVERIFY2(mqtt["messages_published"].toInteger() > mqtt["points"].toInteger(),
+                 r.out.c_str());
+        QCOMPARE(mqtt["failed_publishes"].toInteger(), 0);
+        QCOMPARE(mqtt["commands_rejected"].toInteger(), 0);
+        QCOMPARE(mqtt["interrupted"].toBool(), false);
+        auto parsed = twindesk::live::TopicMap::load(map);
+        QVERIFY2(parsed, parsed ? "" : parsed.error().toString().c_str());
+        QCOMPARE(static_cast<qint64>(parsed->size()), mqtt["points"].toInteger());
+
+        // Nothing listens on the port: exit 1, the URL in the message, no map written.
+        const std::string down =
+            "mqtt://127.0.0.1:" + std::to_string(twindesk::test::TestBroker::freePort());
+        const auto noMap = path("unpublished-map.json");
+        auto failed = cli({"simulate", scenario, "--publish", down, "--map-out", noMap,
+                           "--no-progress", "--set", "period.end=\"2025-01-06T02:00\""});
+        QCOMPARE(failed.code, 1);
+        QVERIFY2(failed.err.find(down) != std::string::npos, failed.err.c_str());
+        QVERIFY(!fs::exists(noMap));
+        QCOMPARE(cli({"simulate", scenario, "--map-out", noMap}).code, 2);
+        QCOMPARE(cli({"simulate", scenario, "--publish", down, "--realtime-factor", "0"}).code, 2);
     }
 
     void simulateWithPolicyLogsDecisions()

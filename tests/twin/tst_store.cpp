@@ -265,7 +265,7 @@ private Q_SLOTS:
         QCOMPARE(ProjectStore::kApplicationId, 1415007812);
         auto store = ProjectStore::open(path);
         QVERIFY2(store.ok(), store.ok() ? "" : store.error().toString().c_str());
-        QCOMPARE(store->schemaVersion(), ProjectStore::kSchemaVersion); // 1 → 2 → 3 → 4 at once
+        QCOMPARE(store->schemaVersion(), ProjectStore::kSchemaVersion); // 1 → 2 → 3 → 4 → 5 at once
         auto g = store->loadModel();
         QVERIFY(g.ok());
         QCOMPARE(g->entityCount(), std::size_t{1});
@@ -291,8 +291,9 @@ private Q_SLOTS:
         execRaw(path, "INSERT INTO decision_log(seq, t, policy_id, policy_version, policy_hash, "
                       "prev_hash, row_hash) VALUES (1, 5, 'p', '1', 'h', 'g', 'r');"
                       "DROP TABLE approvals; DROP TABLE recording_samples; "
-                      "DROP TABLE recording_frames; PRAGMA user_version = 2;");
-        QCOMPARE(ProjectStore::kSchemaVersion, 4);
+                      "DROP TABLE recording_frames; DROP TABLE historian_1m; "
+                      "DROP TABLE historian_15m; PRAGMA user_version = 2;");
+        QCOMPARE(ProjectStore::kSchemaVersion, 5);
         {
             auto readOnly = ProjectStore::open(path, OpenMode::ReadOnly);
             QVERIFY(!readOnly.ok()); // a migration needs a read-write open
@@ -301,7 +302,7 @@ private Q_SLOTS:
         const auto before = readAll(path);
         auto store = ProjectStore::open(path);
         QVERIFY2(store.ok(), store.ok() ? "" : store.error().toString().c_str());
-        QCOMPARE(store->schemaVersion(), 4);
+        QCOMPARE(store->schemaVersion(), 5);
         // The pre-migration file is kept byte for byte.
         const auto backup = path.string() + ".schema-v2.bak";
         QVERIFY(fs::exists(backup));

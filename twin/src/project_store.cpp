@@ -122,6 +122,23 @@ CREATE TABLE recording_samples(
     PRIMARY KEY(t, series)
 ) WITHOUT ROWID;
 )sql",
+    // 4 → 5: historian aggregates (historian_rollup.h): per series, 1-minute and 15-minute
+    // buckets (t = bucket start, ms) with min, max, mean and count, so raw samples can be
+    // retained for a shorter time than their trends.
+    R"sql(
+CREATE TABLE historian_1m(
+    series INTEGER NOT NULL REFERENCES series(id),
+    t INTEGER NOT NULL,
+    min REAL NOT NULL, max REAL NOT NULL, mean REAL NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY(series, t)
+) WITHOUT ROWID;
+CREATE TABLE historian_15m(
+    series INTEGER NOT NULL REFERENCES series(id),
+    t INTEGER NOT NULL,
+    min REAL NOT NULL, max REAL NOT NULL, mean REAL NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY(series, t)
+) WITHOUT ROWID;
+)sql",
 };
 
 struct DbDeleter

@@ -60,6 +60,13 @@ public:
     /// Steps to the end; `progress` (may be empty) is called after every step.
     twin::Status run(const std::function<void(const sim::Engine&)>& progress = {});
     [[nodiscard]] bool finished() const;
+    /// Hands an outside action (an operator's or a device command, e.g. `simulate --publish`'s
+    /// command topics) to the engine: validated and queued, applied at the start of the next
+    /// step, i.e. before that step's policy decision takes effect; compute commands apply at
+    /// once (sim::Engine::submit). It bypasses the control loop (no guard, no approval, no
+    /// decision log) and is not sent to the shadow twin. Deterministic given the same actions
+    /// at the same steps. Errors: those of sim::Engine::submit, naming the action.
+    twin::Status submit(const sim::Action& action);
 
     [[nodiscard]] const sim::Engine& engine() const { return *m_engine; }
     [[nodiscard]] const Policy* policy() const { return m_policy.get(); }

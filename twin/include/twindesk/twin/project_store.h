@@ -47,7 +47,7 @@ struct Sample
 class ProjectStore
 {
 public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
     /// The SQL of the migration that takes a file to schema `toVersion` (1..kSchemaVersion),
     /// for modules that keep their table in an in-memory database too (the approval gate).
     [[nodiscard]] static std::string_view migrationSql(int toVersion);
