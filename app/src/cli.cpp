@@ -194,19 +194,22 @@ const std::vector<CommandSpec>& commands()
          {"--json"},
          cmdReplay},
         {"live",
-         "live --broker URL --project PROJECT.twin --map MAP.json --policy NAME[:PARAMS_JSON] "
+         "live --broker URL --project PROJECT.twin (--map MAP.json | --discovery PREFIX)... "
+         "--policy NAME[:PARAMS_JSON] "
          "[--shadow NAME[:PARAMS_JSON]] [--password-file FILE] [--ca-file FILE] "
          "[--utc-offset HOURS] [--frame-ms MS] [--duration S] [--confirm-timeout S] "
          "[--retention raw=D,1m=D,15m=D] [--status-every S] [--json]",
          "Run the control loop live against an MQTT broker: telemetry in through the topic map "
-         "(docs/live.md), the policy with its guard and fallback, high-impact actions waiting "
+         "(docs/live.md) and/or Home Assistant discovery (--discovery homeassistant), the "
+         "policy with its guard and fallback, high-impact actions waiting "
          "for `approvals`, commands out on the command topics and confirmed by the devices. "
          "Records historian, decisions, frames and alarms into the project. The password comes "
          "from TWINDESK_MQTT_PASSWORD or --password-file, never the URL. Stops on Ctrl-C/SIGTERM "
          "(or after --duration) with everything flushed. The historian keeps raw samples and "
          "1-minute and 15-minute aggregates, each as long as --retention says (default: "
          "forever; e.g. raw=7d,1m=90d).",
-         {"--broker", "--project", "--map", "--policy", "--shadow", "--password-file", "--ca-file",
+         {"--broker", "--project", "--map", "--discovery", "--policy", "--shadow", "--password-file",
+          "--ca-file",
           "--utc-offset", "--frame-ms", "--duration", "--confirm-timeout", "--status-every",
           "--retention"},
          {"--json"},
@@ -977,12 +980,15 @@ int cmdLive(const Args& args, CliIo& io)
     if (!args.positional.empty())
         return usageError(io, spec, "unexpected argument '" + args.positional[0] + "'");
     LiveCommandOptions o;
-    for (const auto* required : {"--broker", "--project", "--map", "--policy"})
+    for (const auto* required : {"--broker", "--project", "--policy"})
         if (!args.option(required))
             return usageError(io, spec, std::string(required) + " is required");
+    if (!args.option("--map") && !args.option("--discovery"))
+        return usageError(io, spec, "--map or --discovery (or both) is required");
     o.broker = *args.option("--broker");
     o.project = *args.option("--project");
-    o.map = *args.option("--map");
+    o.map = args.option("--map").value_or("");
+    o.discovery = args.option("--discovery").value_or("");
     o.policy = *args.option("--policy");
     o.shadow = args.option("--shadow");
     o.passwordFile = args.option("--password-file").value_or("");

@@ -55,7 +55,10 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
         return fail(io, model.error().toString());
     auto graph = std::make_shared<const twin::TwinGraph>(std::move(model).value());
 
-    auto map = live::TopicMap::load(options.map);
+    if (options.map.empty() && options.discovery.empty())
+        return fail(io, "give a topic map (--map) or a discovery prefix (--discovery)");
+    auto map = options.map.empty() ? twin::Result<live::TopicMap>(live::TopicMap{})
+                                   : live::TopicMap::load(options.map);
     if (!map)
         return fail(io, map.error().toString());
     map->setPointUnitResolver([graph](std::string_view point) -> std::string {
@@ -123,6 +126,22 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
     so.frameInterval = options.frame;
     so.duration = options.duration;
     live::LiveSource source(**client, *map, &*store, &*events, so);
+    if (!options.discovery.empty()) {
+        // A discovered entity is the twin point whose local name is its object id (as
+        // `simulate --publish` announces them), else a point of its own.
+        auto byLocalName = std::make_shared<std::map<std::string, std::string, std::less<>>>();
+        for (auto i : graph->entitiesOfKind(twin::EntityKind::Point))
+            byLocalName->emplace(std::string(twin::localName(graph->entity(i).id)),
+                                 graph->entity(i).id);
+        source.enableDiscovery(options.discovery,
+                               [byLocalName](const live::DiscoveredEntity& e) -> std::string {
+                                   for (const auto* key : {&e.objectId, &e.objectIdHint})
+                                       if (auto it = byLocalName->find(*key);
+                                           !key->empty() && it != byLocalName->end())
+                                           return it->second;
+                                   return {};
+                               });
+    }
     if (auto ok = source.subscribe(); !ok)
         return fail(io, ok.error().toString());
     live::SinkOptions sinkOptions;
@@ -233,6 +252,7 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
     summary["disconnects"] = c.disconnects;
     summary["stale_points"] = source.stalePoints();
     summary["frames"] = c.frames;
+    summary["discovered"] = c.discovered;
     summary["historian"] = {{"buckets_1m", rolled.oneMinuteBuckets},
                             {"buckets_15m", rolled.fifteenMinuteBuckets},
                             {"raw_deleted", rolled.rawDeleted}};
@@ -257,7 +277,9 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
                  {"twindesk_version", kVersion},
                  {"policy_json", objectJson},
                  {"live_broker", live::describe(*url)},
-                 {"live_map", std::filesystem::absolute(options.map).string()},
+                 {"live_map", options.map.empty()
+                                  ? "discovery:" + options.discovery
+                                  : std::filesystem::absolute(options.map).string()},
                  {"live_summary", summary.dump()}})
             if (auto s = store->setMeta(k, v); !s) {
                 flushed = s;

@@ -26,7 +26,8 @@ struct LiveCommandOptions
 {
     std::string broker; ///< mqtt://[user@]host[:port] or mqtts://...
     std::filesystem::path project;
-    std::filesystem::path map;
+    std::filesystem::path map; ///< may be empty with a discovery prefix
+    std::string discovery;     ///< Home Assistant discovery prefix; empty: off
     std::string policy; ///< "NAME" or "NAME:{json params}"
     std::optional<std::string> shadow;
     std::string passwordFile;

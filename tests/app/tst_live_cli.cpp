@@ -148,6 +148,40 @@ private Q_SLOTS:
         QVERIFY(rec["frames"].toInt() >= 2);
     }
 
+    void discoveryFromTheDeviceSimulatorFindsTheTwinsPoints()
+    {
+        // simulate --publish announces every point (Home Assistant discovery); live with
+        // --discovery and no map binds them to the project's twin points by name.
+        TestBroker broker;
+        QVERIFY2(broker.start(), qPrintable(broker.lastError()));
+        const auto project = path("discovered.twin");
+        QCOMPARE(runTwindesk({"import-brick", TWINDESK_SOURCE_DIR "/assets/demo/office.ttl", "-o",
+                              project})
+                     .code,
+                 0);
+        QProcess building;
+        building.start(TWINDESK_EXE,
+                       {"simulate", TWINDESK_SOURCE_DIR "/assets/scenarios/demo-office.json",
+                        "--publish", QString::fromStdString(broker.url()), "--realtime-factor",
+                        "3600", "--no-progress"});
+        QVERIFY(building.waitForStarted(10000));
+        auto live = runTwindesk({"live", "--broker", QString::fromStdString(broker.url()),
+                                 "--project", project, "--discovery", "homeassistant", "--policy",
+                                 "fixed-schedule", "--duration", "6", "--frame-ms", "500",
+                                 "--json"});
+        building.terminate();
+        QVERIFY(building.waitForFinished(30000));
+        QVERIFY2(live.code == 0, live.err.c_str());
+        const auto s = QJsonDocument::fromJson(QByteArray::fromStdString(live.out)).object();
+        QVERIFY2(s["discovered"].toInt() >= 200, live.out.c_str()); // the office's 236 points
+        QVERIFY(s["stored"].toInt() > 0);
+        QCOMPARE(s["rejected"].toInt(), 0);
+        QCOMPARE(s["stored"].toInt(), s["accepted"].toInt());
+        // Discovered points are the twin's: the historian has the office's own series.
+        auto info = runTwindesk({"info", project});
+        QVERIFY(info.out.find("samples") != std::string::npos);
+    }
+
     void liveRefusesWhatItCannotUse()
     {
         const auto project = path("refuse.twin");

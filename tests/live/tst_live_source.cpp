@@ -7,6 +7,7 @@
 #include "broker.h"
 #include "test_registry.h"
 
+#include <twindesk/live/ha_discovery.h>
 #include <twindesk/live/live_events.h>
 #include <twindesk/live/live_source.h>
 #include <twindesk/live/mqtt_client.h>
@@ -278,6 +279,53 @@ private Q_SLOTS:
         QVERIFY(dropped.error().message.find("not connected") != std::string::npos);
         QCOMPARE(sink.counters().dropped, std::uint64_t{1});
         QVERIFY(source.flush().ok());
+    }
+
+    void homeAssistantDiscoveryBindsPointsAtRunTime()
+    {
+        TestBroker broker;
+        QVERIFY2(broker.start(), qPrintable(broker.lastError()));
+        TopicMap map; // empty: everything comes from discovery
+        auto client = connected(broker.url());
+        LiveSourceOptions options;
+        options.frameInterval = 200ms;
+        LiveSource source(*client, map, nullptr, nullptr, options);
+        source.enableDiscovery("homeassistant", [](const DiscoveredEntity& e) {
+            return e.objectId == "temp" ? std::string("urn:t#room_1_zat") : std::string{};
+        });
+        QVERIFY(source.subscribe().ok());
+        auto dev = connected(broker.url());
+        QVERIFY(dev->publish("homeassistant/sensor/dev1/temp/config",
+                             "{\"name\": \"Temperature\", \"unique_id\": \"dev1_temp\", "
+                             "\"state_topic\": \"dev1/state\", \"device_class\": "
+                             "\"temperature\", \"unit_of_measurement\": \"°F\", "
+                             "\"value_template\": \"{{ value_json.t }}\"}",
+                             1, true)
+                    .ok());
+        QVERIFY(dev->publish("homeassistant/sensor/dev1/co2/config",
+                             "{\"state_topic\": \"dev1/co2\", \"unit_of_measurement\": \"ppm\"}",
+                             1, true)
+                    .ok());
+        QVERIFY(dev->publish("homeassistant/sensor/dev1/broken/config", "{not json", 1, true).ok());
+        sim::TelemetryFrame frame;
+        // Wait for the bindings, then send values.
+        QVERIFY(pump(source, frame,
+                     [&](const sim::TelemetryFrame&) { return source.counters().discovered == 2; }));
+        QVERIFY(dev->publish("dev1/state", "{\"t\": 68}", 1, false).ok());
+        QVERIFY(dev->publish("dev1/co2", "612", 1, false).ok());
+        double temp = 0;
+        bool co2 = false;
+        QVERIFY(pump(source, frame, [&](const sim::TelemetryFrame& f) {
+            for (const auto& s : f.samples) {
+                if (s.point == "urn:t#room_1_zat")
+                    temp = s.value;
+                co2 = co2 || (s.point == "urn:twindesk:mqtt:dev1/co2" && s.value == 612);
+            }
+            return temp != 0 && co2;
+        }));
+        QCOMPARE(temp, 68.0); // the twin's point unit is not known here: taken as published
+        QCOMPARE(source.counters().discoveryErrors, std::uint64_t{1});
+        QCOMPARE(map.size(), std::size_t{2});
     }
 
     void aBrokerRestartIsRecordedAsAGap()

@@ -29,7 +29,7 @@ std::int64_t toMs(std::chrono::system_clock::time_point t)
 
 } // namespace
 
-LiveSource::LiveSource(MqttClient& client, const TopicMap& map, twin::ProjectStore* store,
+LiveSource::LiveSource(MqttClient& client, TopicMap& map, twin::ProjectStore* store,
                        LiveEvents* events, LiveSourceOptions options)
     : m_client(client), m_map(map), m_store(store), m_events(events), m_options(options),
       m_steadyToWallMs(wallNowMs() - steadyNowNs() / 1'000'000),
@@ -46,8 +46,48 @@ LiveSource::LiveSource(MqttClient& client, const TopicMap& map, twin::ProjectSto
     }
 }
 
+void LiveSource::enableDiscovery(std::string prefix,
+                                 std::function<std::string(const DiscoveredEntity&)> pointFor)
+{
+    m_discoveryPrefix = std::move(prefix);
+    m_pointFor = std::move(pointFor);
+}
+
+twin::Status LiveSource::discover(const Message& m, std::int64_t ms)
+{
+    auto fail = [&](const std::string& why) {
+        ++m_counters.discoveryErrors;
+        if (m_events != nullptr)
+            m_events->add({ms, event::kBadPayload, m.topic, "discovery: " + why});
+        return twin::Status{};
+    };
+    auto parsed = parseDiscovery(m.topic, m.payload, {m_discoveryPrefix});
+    if (!parsed)
+        return fail(parsed.error().message);
+    if (parsed->removed() || parsed->entity->stateTopic.empty())
+        return {}; // a removal, or an entity without values (a button): nothing to observe
+    const auto& entity = *parsed->entity;
+    std::string point = m_pointFor ? m_pointFor(entity) : std::string{};
+    if (point.empty())
+        point = defaultPointId(entity);
+    if (m_map.forPoint(point) != nullptr)
+        return {}; // already bound (a map entry, or a repeated retained config)
+    auto binding = bindingFor(entity, point);
+    const std::string filter = binding.topic;
+    const int qos = binding.qos;
+    if (auto added = m_map.add(std::move(binding)); !added)
+        return fail(added.error().toString());
+    ++m_counters.discovered;
+    if (auto sub = m_client.subscribe(filter, qos); !sub)
+        return sub;
+    return {};
+}
+
 twin::Status LiveSource::subscribe()
 {
+    if (!m_discoveryPrefix.empty())
+        if (auto ok = m_client.subscribe(m_discoveryPrefix + "/#", 1); !ok)
+            return ok;
     for (const auto& s : m_map.subscriptionsWithQos())
         if (auto ok = m_client.subscribe(s.filter, s.qos); !ok)
             return ok;
@@ -85,6 +125,14 @@ twin::Status LiveSource::ingest(const Message& m)
     if (m.retained)
         ++m_counters.retained;
     const std::int64_t ms = wallMs(m.receivedNs);
+    if (!m_discoveryPrefix.empty() && m.topic.size() > m_discoveryPrefix.size() &&
+        m.topic.compare(0, m_discoveryPrefix.size(), m_discoveryPrefix) == 0 &&
+        m.topic[m_discoveryPrefix.size()] == '/') {
+        if (m.topic.ends_with("/config"))
+            return discover(m, ms);
+        if (m_map.matchAll(m.topic).empty())
+            return {}; // other traffic under the prefix (a birth message): not telemetry
+    }
     const auto matches = m_map.matchAll(m.topic);
     if (matches.empty()) {
         reject(m.topic, unknownTopic(m.topic, m.payload), ms);

@@ -19,6 +19,13 @@
 /// fallback covers what the policy then leaves undecided). A `stale` event is recorded, and a
 /// `fresh` one when it reports again.
 ///
+/// Home Assistant discovery (enableDiscovery): retained `<prefix>/<component>/[<node>/]<object>/
+/// config` messages become bindings of the topic map at run time — the point is matched by the
+/// caller's function (e.g. a twin point whose local name is the object id) or created as
+/// `urn:twindesk:mqtt:<unique_id>` — and their state topics are subscribed. A removal (empty
+/// payload) leaves the binding: the point then goes stale. A config that cannot be read is a
+/// `bad_payload` event and counted.
+///
 /// Gaps: the client's disconnects and reconnects are recorded as events; the historian simply
 /// has no samples in between (a gap stays a gap, nothing is invented).
 ///
@@ -30,6 +37,7 @@
 /// Threads: one owner thread (the loop's). requestStop() may be called from any thread or a
 /// signal handler.
 
+#include <twindesk/live/ha_discovery.h>
 #include <twindesk/live/live_events.h>
 #include <twindesk/live/mqtt_client.h>
 #include <twindesk/live/payload.h>
@@ -68,17 +76,26 @@ struct LiveCounters
     RejectionCounts rejected;   ///< per reason
     std::uint64_t disconnects = 0;
     std::uint64_t frames = 0;
+    std::uint64_t discovered = 0;     ///< bindings learnt from discovery
+    std::uint64_t discoveryErrors = 0; ///< discovery configs that could not be used
 };
 
 class LiveSource : public sim::TelemetrySource
 {
 public:
     /// `store` (the historian) and `events` may be null. All references must outlive the
-    /// source. Subscribes nothing yet (subscribe()).
-    LiveSource(MqttClient& client, const TopicMap& map, twin::ProjectStore* store,
-               LiveEvents* events, LiveSourceOptions options = {});
+    /// source; `map` grows when discovery is on (the command sink may share it). Subscribes
+    /// nothing yet (subscribe()).
+    LiveSource(MqttClient& client, TopicMap& map, twin::ProjectStore* store, LiveEvents* events,
+               LiveSourceOptions options = {});
 
-    /// Subscribes every filter of the topic map with its QoS.
+    /// Learns bindings from Home Assistant discovery under `prefix` (e.g. "homeassistant");
+    /// `pointFor` gives the twin point of a discovered entity (empty: defaultPointId()). Call
+    /// before subscribe().
+    void enableDiscovery(std::string prefix,
+                         std::function<std::string(const DiscoveredEntity&)> pointFor);
+
+    /// Subscribes every filter of the topic map with its QoS (and the discovery topics).
     twin::Status subscribe();
 
     /// Collects messages until the next frame boundary and returns that frame; false once
@@ -117,13 +134,16 @@ private:
     };
     PointState& stateOf(const std::string& point, sim::Seconds interval);
     twin::Status ingest(const Message& m);
+    twin::Status discover(const Message& m, std::int64_t ms);
     twin::Status writeHistorian();
     void connectionEvents();
     void reject(const std::string& topic, const DecodeResult& result, std::int64_t ms);
     [[nodiscard]] std::int64_t wallMs(std::int64_t steadyNs) const;
 
     MqttClient& m_client;
-    const TopicMap& m_map;
+    TopicMap& m_map;
+    std::string m_discoveryPrefix; ///< empty: discovery off
+    std::function<std::string(const DiscoveredEntity&)> m_pointFor;
     twin::ProjectStore* m_store;
     LiveEvents* m_events;
     LiveSourceOptions m_options;
