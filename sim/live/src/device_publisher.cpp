@@ -1,4 +1,5 @@
 #include <twindesk/live/device_publisher.h>
+#include "text_util.h"
 #include <twindesk/live/topic_map.h>
 #include <twindesk/twin/units.h>
 
@@ -15,6 +16,9 @@
 
 namespace twindesk::live {
 
+using text::pointerToken;
+using text::trimmed;
+
 namespace {
 
 using twin::ErrorCode;
@@ -27,16 +31,6 @@ constexpr const char* kDiscoveryPrefix = "homeassistant";
 bool isAsciiAlnum(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-std::string_view trimAscii(std::string_view s)
-{
-    constexpr std::string_view kSpace = " \t\r\n\f\v";
-    const auto first = s.find_first_not_of(kSpace);
-    if (first == std::string_view::npos)
-        return {};
-    const auto last = s.find_last_not_of(kSpace);
-    return s.substr(first, last - first + 1);
 }
 
 bool equalsIgnoringCase(std::string_view a, std::string_view b)
@@ -91,7 +85,7 @@ PointRole roleOf(sim::Variable v)
 /// The twin's canonical symbol of a unit text; empty when unknown or empty.
 std::string canonicalUnit(std::string_view text)
 {
-    if (trimAscii(text).empty())
+    if (trimmed(text).empty())
         return {};
     auto found = twin::findUnit(text);
     return found ? std::string((*found)->symbol) : std::string();
@@ -164,7 +158,7 @@ const char* componentOf(PointRole role)
 /// Parses a decimal number (trimmed, optional leading '+'), finite and in double range.
 std::optional<double> parseNumber(std::string_view text)
 {
-    text = trimAscii(text);
+    text = trimmed(text);
     if (!text.empty() && text.front() == '+')
         text.remove_prefix(1);
     if (text.empty())
@@ -230,7 +224,7 @@ twin::Result<sim::Action> commandAction(const PublishedPoint& point, std::string
         return bad("refused: the point takes no commands");
     sim::Action action;
     action.target = point.point;
-    const std::string_view text = trimAscii(payload);
+    const std::string_view text = trimmed(payload);
     if (point.role == PointRole::LightLevel) {
         for (const auto& [word, value] :
              {std::pair{"on", 1.0}, {"off", 0.0}, {"true", 1.0}, {"false", 0.0}}) {

@@ -1,4 +1,5 @@
 #include <twindesk/live/ha_discovery.h>
+#include "text_util.h"
 #include <twindesk/twin/units.h>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,9 @@
 #include <utility>
 
 namespace twindesk::live {
+
+using text::pointerToken;
+using text::trimmed;
 
 namespace {
 
@@ -178,32 +182,6 @@ void expandBase(Json& value, const std::string& base)
     if (!text.empty() && text.back() == '~')
         text = text.substr(0, text.size() - 1) + base;
     value = text;
-}
-
-std::string_view trimmed(std::string_view s)
-{
-    while (!s.empty() &&
-           (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
-        s.remove_prefix(1);
-    while (!s.empty() &&
-           (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
-        s.remove_suffix(1);
-    return s;
-}
-
-/// JSON pointer escaping of one key (RFC 6901).
-std::string pointerToken(std::string_view key)
-{
-    std::string out;
-    for (char c : key) {
-        if (c == '~')
-            out += "~0";
-        else if (c == '/')
-            out += "~1";
-        else
-            out += c;
-    }
-    return out;
 }
 
 /// Reads a string key; absent or null leaves `out` empty.

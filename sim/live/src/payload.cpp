@@ -1,4 +1,5 @@
 #include <twindesk/live/payload.h>
+#include "text_util.h"
 #include <twindesk/twin/units.h>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,9 @@
 #include <utility>
 
 namespace twindesk::live {
+
+using text::pointerToken;
+using text::trimmed;
 
 namespace {
 
@@ -50,20 +54,6 @@ std::string formatNumber(double v)
     const auto [end, ec] =
         std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::general, 10);
     return ec == std::errc() ? std::string(buffer, end) : std::string("?");
-}
-
-bool isSpace(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-std::string_view trimmed(std::string_view s)
-{
-    while (!s.empty() && isSpace(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && isSpace(s.back()))
-        s.remove_suffix(1);
-    return s;
 }
 
 bool equalsIgnoringCase(std::string_view a, std::string_view lowerB)

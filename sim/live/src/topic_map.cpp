@@ -1,4 +1,5 @@
 #include <twindesk/live/topic_map.h>
+#include "text_util.h"
 #include <twindesk/twin/units.h>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,9 @@
 #include <utility>
 
 namespace twindesk::live {
+
+using text::pointerToken;
+using text::trimmed;
 
 namespace {
 
@@ -238,21 +242,6 @@ bool reverseMatch(const std::vector<Piece>& pieces, std::size_t pi, std::string_
 }
 
 // ---- the map file ---------------------------------------------------------------------------
-
-/// JSON pointer escaping of one key (RFC 6901).
-std::string pointerToken(std::string_view key)
-{
-    std::string out;
-    for (char c : key) {
-        if (c == '~')
-            out += "~0";
-        else if (c == '/')
-            out += "~1";
-        else
-            out += c;
-    }
-    return out;
-}
 
 std::size_t editDistance(std::string_view a, std::string_view b)
 {
