@@ -264,6 +264,20 @@ private Q_SLOTS:
         device->drain(got, 10, 500ms);
         QVERIFY(got.empty());
 
+        // A device that speaks °F gets °F: the twin's unit comes from the resolver.
+        auto fahrenheit = mapOf("{'points': [{'topic': 'us/zhsp', 'point': 'urn:t#us_zhsp', "
+                                "'unit': 'degF', 'command_topic': 'us/zhsp/set'}]}");
+        fahrenheit.setPointUnitResolver([](std::string_view) { return std::string("°C"); });
+        MqttSink usSink(*client, fahrenheit, nullptr, so);
+        QVERIFY(device->subscribe("us/zhsp/set", 1).ok());
+        QVERIFY(usSink.submit({sim::ActionKind::SetSetpoint, "urn:t#us_zhsp", 20, {}, {}}).ok());
+        got.clear();
+        const auto usEnd = std::chrono::steady_clock::now() + kDeadline;
+        while (got.empty() && std::chrono::steady_clock::now() < usEnd)
+            device->drain(got, 10, 200ms);
+        QCOMPARE(got.size(), std::size_t{1});
+        QCOMPARE(got[0].payload, std::string("68"));
+
         // Refused: no command topic, or an action MQTT does not carry.
         QVERIFY(!sink.submit({sim::ActionKind::SetSetpoint, "urn:t#other", 20, {}, {}}).ok());
         QVERIFY(!sink.submit({sim::ActionKind::PowerHost, "urn:t#room_1_zhsp", 0, {}, {}}).ok());

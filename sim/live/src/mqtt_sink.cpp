@@ -16,11 +16,11 @@ std::int64_t wallNowMs()
         .count();
 }
 
-/// Shortest text that reads back as the same double.
+/// Ten significant digits: "68", not the "67.99999999999997" a °C → °F conversion leaves.
 std::string numberText(double v)
 {
     char buf[64];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 10);
     return {buf, r.ptr};
 }
 
@@ -60,9 +60,9 @@ twin::Status MqttSink::submit(const sim::Action& action)
                       "; add one to its binding");
     // The payload is in the unit the device speaks (the binding's), the value in the point's.
     double payloadValue = value;
-    if (!binding->unit.empty() && !binding->pointUnit.empty() &&
-        binding->unit != binding->pointUnit) {
-        auto converted = twin::convert(value, binding->pointUnit, binding->unit);
+    const std::string pointUnit = m_map.pointUnitOf(action.target, *binding);
+    if (!binding->unit.empty() && !pointUnit.empty() && binding->unit != pointUnit) {
+        auto converted = twin::convert(value, pointUnit, binding->unit);
         if (!converted)
             return refuse(converted.error().message);
         payloadValue = *converted;

@@ -771,17 +771,22 @@ std::vector<TopicMatch> TopicMap::matchUncached(std::string_view topic) const
             std::optional<std::string> point = fillFromCaptures(b->point, *filter, captures);
             if (!point)
                 continue;
-            TopicMatch m{b, std::move(*point), b->pointUnit};
-            if (m_resolver) {
-                std::string unit = m_resolver(m.point);
-                if (!unit.empty())
-                    m.pointUnit = std::move(unit);
-            }
-            matches.push_back(std::move(m));
+            std::string unit = pointUnitOf(*point, *b);
+            matches.push_back(TopicMatch{b, std::move(*point), std::move(unit)});
             break; // one match per binding
         }
     }
     return matches;
+}
+
+std::string TopicMap::pointUnitOf(std::string_view point, const TopicBinding& binding) const
+{
+    if (m_resolver) {
+        std::string unit = m_resolver(point);
+        if (!unit.empty())
+            return unit;
+    }
+    return binding.pointUnit;
 }
 
 std::vector<std::string> TopicMap::subscriptions() const

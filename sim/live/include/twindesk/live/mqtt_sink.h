@@ -5,8 +5,8 @@
 /// and confirmed when the device's state topic reports the commanded value within a timeout;
 /// an unconfirmed command is an alarm (`command_unconfirmed` event).
 ///
-/// What is sent: SetSetpoint and Dim publish the value (converted from the point's unit to the
-/// binding's payload unit when the map gives one); Switch publishes the level in % (0 or 100),
+/// What is sent: SetSetpoint and Dim publish the value (converted from the point's unit —
+/// TopicMap::pointUnitOf — to the binding's payload unit when the map gives one); Switch publishes the level in % (0 or 100),
 /// the convention of the twin's light commands. Room modes and data-centre actions have no
 /// MQTT command yet: submit() refuses them, naming the action, and the loop logs the refusal.
 ///

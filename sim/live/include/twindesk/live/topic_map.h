@@ -211,6 +211,10 @@ public:
     /// match cache. The resolver runs inside match()/matchAll(), so it must not throw and must
     /// be safe to call from every thread that matches.
     void setPointUnitResolver(PointUnitResolver resolver);
+    /// The unit of point id `point` fed by `binding`: the resolver's answer, else the binding's
+    /// pointUnit (what match() puts in TopicMatch::pointUnit; commands convert with it too).
+    [[nodiscard]] std::string pointUnitOf(std::string_view point,
+                                          const TopicBinding& binding) const;
 
     [[nodiscard]] std::size_t size() const { return m_bindings.size(); }
     [[nodiscard]] bool empty() const { return m_bindings.empty(); }
