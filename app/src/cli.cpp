@@ -11,6 +11,7 @@
 #include "validate_command.h"
 
 #include <twindesk/policies/decision_log.h>
+#include <twindesk/live/live_events.h>
 #include <twindesk/policies/recording.h>
 #include <twindesk/sim/sim_time.h>
 #include <twindesk/twin/brick_import.h>
@@ -525,6 +526,12 @@ int cmdInfo(const Args& args, CliIo& io)
                               {"points", rec->points},
                               {"policies", policiesJson}};
         }
+        if (auto events = live::liveEventCounts(*store); events && !events->empty()) {
+            std::int64_t alarms = 0;
+            for (const auto& [kind, n] : *events)
+                alarms += live::isAlarm(kind) ? n : 0;
+            j["live"] = {{"events", *events}, {"alarms", alarms}};
+        }
         io.out << j.dump(2) << '\n';
         return kOk;
     }
@@ -555,6 +562,20 @@ int cmdInfo(const Args& args, CliIo& io)
         for (const auto& p : rec->policies)
             io.out << "policy       " << p.id << " " << p.version << " " << p.hash.substr(0, 19)
                    << "…: " << p.decisions << " decision-log rows\n";
+    }
+    // A live project: what happened on the connection, alarms first.
+    if (auto events = live::liveEventCounts(*store); events && !events->empty()) {
+        std::string alarms;
+        std::string rest;
+        for (const auto& [kind, n] : *events)
+            (live::isAlarm(kind) ? alarms : rest) +=
+                (kind + " " + std::to_string(n) + ", ");
+        if (const auto it = meta->find("live_broker"); it != meta->end())
+            io.out << "live         " << it->second << '\n';
+        io.out << "alarms       " << (alarms.empty() ? "none" : alarms.substr(0, alarms.size() - 2))
+               << '\n';
+        if (!rest.empty())
+            io.out << "events       " << rest.substr(0, rest.size() - 2) << '\n';
     }
     // Results projects carry the KPIs of the run that wrote them.
     if (const auto it = meta->find("kpis"); it != meta->end()) {

@@ -146,6 +146,16 @@ private Q_SLOTS:
                              .object()["recording"]
                              .toObject();
         QVERIFY(rec["frames"].toInt() >= 2);
+        // The garbage reading is an alarm the project keeps.
+        const auto liveInfo = QJsonDocument::fromJson(QByteArray::fromStdString(info.out))
+                                  .object()["live"]
+                                  .toObject();
+        QCOMPARE(liveInfo["events"].toObject()["bad_payload"].toInt(), 1);
+        QCOMPARE(liveInfo["events"].toObject()["command_confirmed"].toInt(), 1);
+        QVERIFY(liveInfo["alarms"].toInt() >= 1);
+        auto human = runTwindesk({"info", project});
+        QVERIFY2(human.out.find("alarms       bad_payload 1") != std::string::npos,
+                 human.out.c_str());
     }
 
     void discoveryFromTheDeviceSimulatorFindsTheTwinsPoints()

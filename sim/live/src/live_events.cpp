@@ -89,4 +89,24 @@ twin::Result<std::vector<LiveEvent>> LiveEvents::all(const std::string& kind) co
     return out;
 }
 
+twin::Result<std::map<std::string, std::int64_t>> liveEventCounts(const twin::ProjectStore& store)
+{
+    sqlite3* db = store.handle();
+    std::map<std::string, std::int64_t> out;
+    {
+        Statement exists(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
+                             "'live_events'");
+        if (!exists.valid())
+            return twin::sql::storageError(db, "reading the schema", "live_events");
+        if (exists.step() != SQLITE_ROW)
+            return out;
+    }
+    Statement st(db, "SELECT kind, count(*) FROM live_events GROUP BY kind ORDER BY kind");
+    if (!st.valid())
+        return twin::sql::storageError(db, "counting the live events", "live_events");
+    while (st.step() == SQLITE_ROW)
+        out[st.text(0)] = st.int64(1);
+    return out;
+}
+
 } // namespace twindesk::live

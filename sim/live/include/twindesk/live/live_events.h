@@ -13,6 +13,7 @@
 #include <twindesk/twin/result.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -60,5 +61,8 @@ private:
     twin::ProjectStore* m_store;
     std::vector<LiveEvent> m_pending;
 };
+
+/// How many events of each kind a project holds (empty when it has no live_events table).
+twin::Result<std::map<std::string, std::int64_t>> liveEventCounts(const twin::ProjectStore& store);
 
 } // namespace twindesk::live
