@@ -114,7 +114,7 @@ void LiveSource::reject(const std::string& topic, const DecodeResult& result, st
     m_counters.rejected.add(result);
     // One event per topic and reason: a device spewing garbage is an alarm, not a flood.
     const auto key = std::make_pair(topic, static_cast<int>(result.reason));
-    if (m_events != nullptr && m_reported.emplace(key, true).second)
+    if (m_events != nullptr && m_reported.insert(key).second)
         m_events->add({ms, event::kBadPayload, topic,
                        std::string(rejectionName(result.reason)) + ": " + result.message});
 }

@@ -49,7 +49,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -150,7 +150,7 @@ private:
     std::unordered_map<std::string, PointState> m_points;
     std::vector<std::string> m_order; ///< points in first-seen order (frame order)
     std::vector<twin::ProjectStore::SeriesSample> m_batch;
-    std::map<std::pair<std::string, int>, bool> m_reported; ///< (topic, reason) reported once
+    std::set<std::pair<std::string, int>> m_reported; ///< (topic, reason) reported once
     std::vector<Message> m_messages;
     std::function<void(const std::string&, double, std::int64_t)> m_listener;
     std::function<void(std::int64_t)> m_tick;
