@@ -1030,11 +1030,11 @@ int cmdLive(const Args& args, CliIo& io)
     double frameMs = 1000;
     double durationS = 0;
     double confirmS = 30;
-    if (!number("--utc-offset", o.utcOffsetHours, -14) || !number("--frame-ms", frameMs, 10) ||
+    if (!number("--utc-offset", o.utcOffsetHours, -14) || !number("--frame-ms", frameMs, 1000) ||
         !number("--duration", durationS, 0) || !number("--confirm-timeout", confirmS, 0.1) ||
         !number("--status-every", o.statusEveryS, 0.1))
         return usageError(io, spec,
-                          "--utc-offset, --frame-ms (≥ 10), --duration, --confirm-timeout and "
+                          "--utc-offset, --frame-ms (≥ 1000: frames are whole seconds), --duration, --confirm-timeout and "
                           "--status-every take numbers");
     if (auto text = args.option("--retention")) {
         auto retention = twin::parseRetention(*text);

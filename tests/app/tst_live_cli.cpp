@@ -7,7 +7,9 @@
 #include "../live/broker.h"
 #include "test_registry.h"
 
+#include <twindesk/live/live_events.h>
 #include <twindesk/live/mqtt_client.h>
+#include <twindesk/twin/project_store.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -103,11 +105,13 @@ private Q_SLOTS:
                    {"live", "--broker", QString::fromStdString(broker.url()), "--project", project,
                     "--map", path("map.json"), "--policy",
                     QStringLiteral("rules:{\"file\":\"%1\"}").arg(path("rules.yaml")),
-                    "--frame-ms", "500", "--confirm-timeout", "20", "--json"});
+                    "--frame-ms", "1000", "--confirm-timeout", "20", "--json"});
         QVERIFY(live.waitForStarted(10000));
         // The device obeys the command by reporting it as its state (after one garbage reading).
         std::vector<Message> commands;
-        const auto end = std::chrono::steady_clock::now() + 60s;
+        // The first decision normally sees the retained state; if it came too early, the next
+        // one (the rules' period is a minute) does.
+        const auto end = std::chrono::steady_clock::now() + 150s;
         while (commands.empty() && std::chrono::steady_clock::now() < end &&
                live.state() == QProcess::Running)
             dev->drain(commands, 10, 200ms);
@@ -116,8 +120,20 @@ private Q_SLOTS:
         QCOMPARE(commands[0].payload, std::string("21"));
         QVERIFY(dev->publish("dev/room_201/zat", "not-a-number", 1, false).ok());
         QVERIFY(dev->publish("dev/room_201/zhsp", commands[0].payload, 1, true).ok());
-        std::this_thread::sleep_for(2s); // a few frames: the state comes back, is confirmed
-        live.terminate();                // SIGTERM: a clean stop
+        // Wait (reading the project while the loop writes it, WAL) until the confirmation is in.
+        const auto confirmBy = std::chrono::steady_clock::now() + 60s;
+        bool confirmed = false;
+        while (!confirmed && std::chrono::steady_clock::now() < confirmBy) {
+            std::this_thread::sleep_for(250ms);
+            auto store = twindesk::twin::ProjectStore::open(project.toStdString(),
+                                                           twindesk::twin::OpenMode::ReadOnly);
+            if (!store)
+                continue;
+            auto counts = liveEventCounts(*store);
+            confirmed = counts && counts->count("command_confirmed") > 0;
+        }
+        QVERIFY(confirmed);
+        live.terminate(); // SIGTERM: a clean stop
         QVERIFY(live.waitForFinished(60000));
         const auto err = live.readAllStandardError();
         QVERIFY2(live.exitStatus() == QProcess::NormalExit && live.exitCode() == 0,
@@ -145,7 +161,8 @@ private Q_SLOTS:
         const auto rec = QJsonDocument::fromJson(QByteArray::fromStdString(info.out))
                              .object()["recording"]
                              .toObject();
-        QVERIFY(rec["frames"].toInt() >= 2);
+        QVERIFY2(rec["frames"].toInt() >= 2, info.out.c_str());
+        QVERIFY2(rec["decision_frames"].toInt() >= 1, info.out.c_str()); // the decided frame
         // The garbage reading is an alarm the project keeps.
         const auto liveInfo = QJsonDocument::fromJson(QByteArray::fromStdString(info.out))
                                   .object()["live"]
@@ -177,7 +194,7 @@ private Q_SLOTS:
         QVERIFY(building.waitForStarted(10000));
         auto live = runTwindesk({"live", "--broker", QString::fromStdString(broker.url()),
                                  "--project", project, "--discovery", "homeassistant", "--policy",
-                                 "fixed-schedule", "--duration", "6", "--frame-ms", "500",
+                                 "fixed-schedule", "--duration", "12", "--frame-ms", "1000",
                                  "--json"});
         building.terminate();
         QVERIFY(building.waitForFinished(30000));

@@ -204,6 +204,10 @@ private Q_SLOTS:
         QVERIFY(pump(source, frame,
                      [](const sim::TelemetryFrame& f) { return hasSample(f, "urn:t#p1", false); }));
         QCOMPARE(source.stalePoints(), std::vector<std::string>{"urn:t#p1"});
+        // Frames 200 ms apart still have distinct, increasing times (whole seconds).
+        const auto before = source.now();
+        QVERIFY(source.next(frame).ok());
+        QVERIFY(frame.time > before);
         QVERIFY(publisher->publish("dev/p1", "8", 1, false).ok());
         QVERIFY(pump(source, frame,
                      [](const sim::TelemetryFrame& f) { return hasSample(f, "urn:t#p1", true); }));

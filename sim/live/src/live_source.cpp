@@ -219,7 +219,9 @@ twin::Result<bool> LiveSource::next(sim::TelemetryFrame& frame)
         return s.error();
 
     const std::int64_t nowMs = wallNowMs();
-    frame.time = nowMs / 1000;
+    // Frame times are whole seconds (the loop's clock) and strictly increasing: a recording
+    // keys its frames by time, so two frames in one second would be one.
+    frame.time = m_counters.frames == 0 ? nowMs / 1000 : std::max(nowMs / 1000, m_now + 1);
     frame.samples.clear();
     for (const auto& point : m_order) {
         auto& st = m_points[point];

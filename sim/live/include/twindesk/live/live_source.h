@@ -9,8 +9,9 @@
 /// (not a number, NaN, huge, wrong unit, malformed JSON, unknown topic) are counted per reason
 /// and recorded as `bad_payload` events (the first per topic and reason); they never reach a
 /// policy. A frame is cut every `frameInterval` of wall time: its time is the wall clock
-/// (seconds since the epoch) and its samples the latest good value of each point that
-/// reported since the previous frame.
+/// (whole seconds since the epoch, strictly increasing from frame to frame — a frame interval
+/// under a second runs ahead of the clock) and its samples the latest good value of each point
+/// that reported since the previous frame.
 ///
 /// Staleness: a point whose binding expects a sample every `interval_s` and has had none for
 /// longer (or never, `interval_s` after the start, for points the map names literally) goes
