@@ -6,6 +6,8 @@ import TwinDesk
 ApplicationWindow {
     id: root
     required property TwinTreeModel twinModel
+    required property var decisionModel
+    required property int initialView
     required property string projectPath
     required property string appVersion
     property int selectedRow: -1
@@ -46,8 +48,26 @@ ApplicationWindow {
         }
     }
 
+    TabBar {
+        id: viewTabs
+        width: parent.width
+        currentIndex: root.initialView
+        TabButton { text: "Twin"; width: implicitWidth + 24 }
+        TabButton {
+            objectName: "decisionsTab"
+            text: "Decisions (" + root.decisionModel.totalRows + ")"
+            width: implicitWidth + 24
+        }
+    }
+
+    StackLayout {
+        anchors.top: viewTabs.bottom
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        currentIndex: viewTabs.currentIndex
+
     SplitView {
-        anchors.fill: parent
 
         ColumnLayout {
             SplitView.preferredWidth: 460
@@ -203,5 +223,10 @@ ApplicationWindow {
                 }
             }
         }
+    }
+
+    DecisionsView {
+        model: root.decisionModel
+    }
     }
 }

@@ -2,6 +2,7 @@
 
 #include "../assets.h"
 #include "../cli.h"
+#include "decision_log_model.h"
 #include "twin_tree_model.h"
 
 #include <twindesk/twin/project_store.h>
@@ -54,7 +55,10 @@ int runGui(int argc, char** argv)
         QStringLiteral("select"),
         QStringLiteral("Select an entity (id, local name or label) at start."),
         QStringLiteral("entity"));
-    parser.addOptions({screenshot, quitAfter, select});
+    QCommandLineOption view(QStringLiteral("view"),
+                            QStringLiteral("The view to show at start: twin (default) or decisions."),
+                            QStringLiteral("name"));
+    parser.addOptions({screenshot, quitAfter, select, view});
     parser.process(app);
 
     QString projectPath = parser.positionalArguments().value(0);
@@ -76,9 +80,15 @@ int runGui(int argc, char** argv)
 
     auto* model = new TwinTreeModel(&app);
     model->setGraph(std::move(graph).value());
+    // The decision log of the project (a project without one shows an empty table).
+    auto* decisions = new DecisionLogModel(&app);
+    decisions->load(projectPath);
 
     QQmlApplicationEngine engine;
     engine.setInitialProperties({{QStringLiteral("twinModel"), QVariant::fromValue(model)},
+                                 {QStringLiteral("decisionModel"), QVariant::fromValue(decisions)},
+                                 {QStringLiteral("initialView"),
+                                  parser.value(view) == QStringLiteral("decisions") ? 1 : 0},
                                  {QStringLiteral("projectPath"), projectPath},
                                  {QStringLiteral("appVersion"), QString::fromUtf8(kVersion)}});
     engine.load(QUrl(QStringLiteral("qrc:/TwinDesk/qml/Main.qml")));
