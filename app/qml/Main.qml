@@ -7,6 +7,7 @@ ApplicationWindow {
     id: root
     required property TwinTreeModel twinModel
     required property var decisionModel
+    required property var approvalsModel
     required property int initialView
     required property string projectPath
     required property string appVersion
@@ -56,6 +57,14 @@ ApplicationWindow {
         TabButton {
             objectName: "decisionsTab"
             text: "Decisions (" + root.decisionModel.totalRows + ")"
+            width: implicitWidth + 24
+        }
+        TabButton {
+            objectName: "approvalsTab"
+            // Pending approvals stand out wherever the operator is.
+            text: "Approvals" + (root.approvalsModel.pending > 0
+                                 ? " (" + root.approvalsModel.pending + " pending)" : "")
+            font.bold: root.approvalsModel.pending > 0
             width: implicitWidth + 24
         }
     }
@@ -227,6 +236,10 @@ ApplicationWindow {
 
     DecisionsView {
         model: root.decisionModel
+    }
+
+    ApprovalsView {
+        model: root.approvalsModel
     }
     }
 }

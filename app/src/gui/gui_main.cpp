@@ -2,6 +2,7 @@
 
 #include "../assets.h"
 #include "../cli.h"
+#include "approvals_model.h"
 #include "decision_log_model.h"
 #include "twin_tree_model.h"
 
@@ -56,7 +57,7 @@ int runGui(int argc, char** argv)
         QStringLiteral("Select an entity (id, local name or label) at start."),
         QStringLiteral("entity"));
     QCommandLineOption view(QStringLiteral("view"),
-                            QStringLiteral("The view to show at start: twin (default) or decisions."),
+                            QStringLiteral("The view to show at start: twin (default), decisions or approvals."),
                             QStringLiteral("name"));
     parser.addOptions({screenshot, quitAfter, select, view});
     parser.process(app);
@@ -78,17 +79,23 @@ int runGui(int argc, char** argv)
         return 1;
     }
 
+    const QString viewName = parser.value(view);
+    const int initialView = viewName == QStringLiteral("decisions")   ? 1
+                            : viewName == QStringLiteral("approvals") ? 2
+                                                                      : 0;
     auto* model = new TwinTreeModel(&app);
     model->setGraph(std::move(graph).value());
     // The decision log of the project (a project without one shows an empty table).
     auto* decisions = new DecisionLogModel(&app);
     decisions->load(projectPath);
+    auto* approvals = new ApprovalsModel(&app);
+    approvals->load(projectPath);
 
     QQmlApplicationEngine engine;
     engine.setInitialProperties({{QStringLiteral("twinModel"), QVariant::fromValue(model)},
                                  {QStringLiteral("decisionModel"), QVariant::fromValue(decisions)},
-                                 {QStringLiteral("initialView"),
-                                  parser.value(view) == QStringLiteral("decisions") ? 1 : 0},
+                                 {QStringLiteral("approvalsModel"), QVariant::fromValue(approvals)},
+                                 {QStringLiteral("initialView"), initialView},
                                  {QStringLiteral("projectPath"), projectPath},
                                  {QStringLiteral("appVersion"), QString::fromUtf8(kVersion)}});
     engine.load(QUrl(QStringLiteral("qrc:/TwinDesk/qml/Main.qml")));
