@@ -8,6 +8,7 @@ ApplicationWindow {
     required property TwinTreeModel twinModel
     required property var decisionModel
     required property var approvalsModel
+    required property var liveModel
     required property int initialView
     required property string projectPath
     required property string appVersion
@@ -65,6 +66,12 @@ ApplicationWindow {
             text: "Approvals" + (root.approvalsModel.pending > 0
                                  ? " (" + root.approvalsModel.pending + " pending)" : "")
             font.bold: root.approvalsModel.pending > 0
+            width: implicitWidth + 24
+        }
+        TabButton {
+            objectName: "liveTab"
+            text: "Live" + (root.liveModel.alarms > 0 ? " (" + root.liveModel.alarms + " alarms)" : "")
+            font.bold: root.liveModel.alarms > 0
             width: implicitWidth + 24
         }
     }
@@ -240,6 +247,10 @@ ApplicationWindow {
 
     ApprovalsView {
         model: root.approvalsModel
+    }
+
+    LiveView {
+        model: root.liveModel
     }
     }
 }

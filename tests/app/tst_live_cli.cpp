@@ -5,12 +5,14 @@
 // stored: historian, decision log (audit chain intact), recording, events. No timing
 // assertions: waits are deadlines.
 #include "../live/broker.h"
+#include "live_events_model.h"
 #include "test_registry.h"
 
 #include <twindesk/live/live_events.h>
 #include <twindesk/live/mqtt_client.h>
 #include <twindesk/twin/project_store.h>
 
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -170,6 +172,34 @@ private Q_SLOTS:
         QCOMPARE(liveInfo["events"].toObject()["bad_payload"].toInt(), 1);
         QCOMPARE(liveInfo["events"].toObject()["command_confirmed"].toInt(), 1);
         QVERIFY(liveInfo["alarms"].toInt() >= 1);
+        // The console's Live tab lists them, alarms first in red.
+        twindesk::app::LiveEventsModel events;
+        QVERIFY2(events.load(project), qPrintable(events.error()));
+        QVERIFY(events.alarms() >= 1);
+        QVERIFY(events.broker().startsWith("mqtt://127.0.0.1:"));
+        QCOMPARE(events.rowCount(), events.alarms());
+        for (int r = 0; r < events.rowCount(); ++r)
+            QVERIFY(events.data(events.index(r), twindesk::app::LiveEventsModel::AlarmRole)
+                        .toBool());
+        events.setAlarmsOnly(false);
+        QCOMPARE(events.rowCount(), events.events());
+        QVERIFY(events.events() > events.alarms()); // connected, command sent/confirmed, ...
+        {
+            const auto png = path("live.png");
+            QProcess shot;
+            auto env = QProcessEnvironment::systemEnvironment();
+            env.insert("QT_QPA_PLATFORM", "offscreen");
+            shot.setProcessEnvironment(env);
+            shot.start(TWINDESK_EXE, {project, "--view", "live", "--screenshot", png});
+            QVERIFY(shot.waitForFinished(120000));
+            QCOMPARE(shot.exitCode(), 0);
+            QImage image(png);
+            int red = 0;
+            for (int y = 0; y < image.height(); ++y)
+                for (int x = 0; x < image.width(); x += 2)
+                    red += image.pixelColor(x, y) == QColor("#fdecea") ? 1 : 0;
+            QVERIFY2(red > 1000, qPrintable(QString::number(red))); // the alarm row is drawn
+        }
         auto human = runTwindesk({"info", project});
         QVERIFY2(human.out.find("alarms       bad_payload 1") != std::string::npos,
                  human.out.c_str());

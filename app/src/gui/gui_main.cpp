@@ -4,6 +4,7 @@
 #include "../cli.h"
 #include "approvals_model.h"
 #include "decision_log_model.h"
+#include "live_events_model.h"
 #include "twin_tree_model.h"
 
 #include <twindesk/twin/project_store.h>
@@ -57,7 +58,7 @@ int runGui(int argc, char** argv)
         QStringLiteral("Select an entity (id, local name or label) at start."),
         QStringLiteral("entity"));
     QCommandLineOption view(QStringLiteral("view"),
-                            QStringLiteral("The view to show at start: twin (default), decisions or approvals."),
+                            QStringLiteral("The view to show at start: twin (default), decisions, approvals or live."),
                             QStringLiteral("name"));
     parser.addOptions({screenshot, quitAfter, select, view});
     parser.process(app);
@@ -82,6 +83,7 @@ int runGui(int argc, char** argv)
     const QString viewName = parser.value(view);
     const int initialView = viewName == QStringLiteral("decisions")   ? 1
                             : viewName == QStringLiteral("approvals") ? 2
+                            : viewName == QStringLiteral("live")      ? 3
                                                                       : 0;
     auto* model = new TwinTreeModel(&app);
     model->setGraph(std::move(graph).value());
@@ -90,11 +92,14 @@ int runGui(int argc, char** argv)
     decisions->load(projectPath);
     auto* approvals = new ApprovalsModel(&app);
     approvals->load(projectPath);
+    auto* liveEvents = new LiveEventsModel(&app);
+    liveEvents->load(projectPath);
 
     QQmlApplicationEngine engine;
     engine.setInitialProperties({{QStringLiteral("twinModel"), QVariant::fromValue(model)},
                                  {QStringLiteral("decisionModel"), QVariant::fromValue(decisions)},
                                  {QStringLiteral("approvalsModel"), QVariant::fromValue(approvals)},
+                                 {QStringLiteral("liveModel"), QVariant::fromValue(liveEvents)},
                                  {QStringLiteral("initialView"), initialView},
                                  {QStringLiteral("projectPath"), projectPath},
                                  {QStringLiteral("appVersion"), QString::fromUtf8(kVersion)}});

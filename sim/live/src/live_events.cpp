@@ -89,18 +89,46 @@ twin::Result<std::vector<LiveEvent>> LiveEvents::all(const std::string& kind) co
     return out;
 }
 
+namespace {
+
+/// Whether the project has the table (a project that never ran live has none).
+twin::Result<bool> hasEventTable(sqlite3* db)
+{
+    Statement exists(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
+                         "'live_events'");
+    if (!exists.valid())
+        return twin::sql::storageError(db, "reading the schema", "live_events");
+    return exists.step() == SQLITE_ROW;
+}
+
+} // namespace
+
+twin::Result<std::vector<LiveEvent>> readLiveEvents(const twin::ProjectStore& store)
+{
+    sqlite3* db = store.handle();
+    auto has = hasEventTable(db);
+    if (!has)
+        return has.error();
+    std::vector<LiveEvent> out;
+    if (!*has)
+        return out;
+    Statement st(db, "SELECT t, kind, subject, detail FROM live_events ORDER BY rowid");
+    if (!st.valid())
+        return twin::sql::storageError(db, "reading the live events", "live_events");
+    while (st.step() == SQLITE_ROW)
+        out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3)});
+    return out;
+}
+
 twin::Result<std::map<std::string, std::int64_t>> liveEventCounts(const twin::ProjectStore& store)
 {
     sqlite3* db = store.handle();
     std::map<std::string, std::int64_t> out;
-    {
-        Statement exists(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
-                             "'live_events'");
-        if (!exists.valid())
-            return twin::sql::storageError(db, "reading the schema", "live_events");
-        if (exists.step() != SQLITE_ROW)
-            return out;
-    }
+    auto has = hasEventTable(db);
+    if (!has)
+        return has.error();
+    if (!*has)
+        return out;
     Statement st(db, "SELECT kind, count(*) FROM live_events GROUP BY kind ORDER BY kind");
     if (!st.valid())
         return twin::sql::storageError(db, "counting the live events", "live_events");

@@ -62,6 +62,9 @@ private:
     std::vector<LiveEvent> m_pending;
 };
 
+/// The events of a project, oldest first (read-only; empty when it has no live_events table).
+twin::Result<std::vector<LiveEvent>> readLiveEvents(const twin::ProjectStore& store);
+
 /// How many events of each kind a project holds (empty when it has no live_events table).
 twin::Result<std::map<std::string, std::int64_t>> liveEventCounts(const twin::ProjectStore& store);
 
