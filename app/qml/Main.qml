@@ -9,6 +9,8 @@ ApplicationWindow {
     required property var decisionModel
     required property var approvalsModel
     required property var liveModel
+    required property var trendModel
+    required property var initialTrends
     required property int initialView
     required property string projectPath
     required property string appVersion
@@ -68,6 +70,7 @@ ApplicationWindow {
             font.bold: root.approvalsModel.pending > 0
             width: implicitWidth + 24
         }
+        TabButton { text: "Trends"; width: implicitWidth + 24 }
         TabButton {
             objectName: "liveTab"
             text: "Live" + (root.liveModel.alarms > 0 ? " (" + root.liveModel.alarms + " alarms)" : "")
@@ -247,6 +250,15 @@ ApplicationWindow {
 
     ApprovalsView {
         model: root.approvalsModel
+    }
+
+    TrendsView {
+        id: trends
+        model: root.trendModel
+        Component.onCompleted: {
+            for (const p of root.initialTrends)
+                trends.choose(p)
+        }
     }
 
     LiveView {

@@ -5,6 +5,7 @@
 #include "approvals_model.h"
 #include "decision_log_model.h"
 #include "live_events_model.h"
+#include "trend_model.h"
 #include "twin_tree_model.h"
 
 #include <twindesk/twin/project_store.h>
@@ -58,9 +59,13 @@ int runGui(int argc, char** argv)
         QStringLiteral("Select an entity (id, local name or label) at start."),
         QStringLiteral("entity"));
     QCommandLineOption view(QStringLiteral("view"),
-                            QStringLiteral("The view to show at start: twin (default), decisions, approvals or live."),
+                            QStringLiteral("The view to show at start: twin (default), decisions, approvals, trends "
+                           "or live."),
                             QStringLiteral("name"));
-    parser.addOptions({screenshot, quitAfter, select, view});
+    QCommandLineOption trend(QStringLiteral("trend"),
+                             QStringLiteral("A point (id) to show in the trends (repeatable)."),
+                             QStringLiteral("point"));
+    parser.addOptions({screenshot, quitAfter, select, view, trend});
     parser.process(app);
 
     QString projectPath = parser.positionalArguments().value(0);
@@ -83,7 +88,8 @@ int runGui(int argc, char** argv)
     const QString viewName = parser.value(view);
     const int initialView = viewName == QStringLiteral("decisions")   ? 1
                             : viewName == QStringLiteral("approvals") ? 2
-                            : viewName == QStringLiteral("live")      ? 3
+                            : viewName == QStringLiteral("trends")    ? 3
+                            : viewName == QStringLiteral("live")      ? 4
                                                                       : 0;
     auto* model = new TwinTreeModel(&app);
     model->setGraph(std::move(graph).value());
@@ -94,12 +100,16 @@ int runGui(int argc, char** argv)
     approvals->load(projectPath);
     auto* liveEvents = new LiveEventsModel(&app);
     liveEvents->load(projectPath);
+    auto* trendModel = new TrendModel(&app);
+    trendModel->load(projectPath);
 
     QQmlApplicationEngine engine;
     engine.setInitialProperties({{QStringLiteral("twinModel"), QVariant::fromValue(model)},
                                  {QStringLiteral("decisionModel"), QVariant::fromValue(decisions)},
                                  {QStringLiteral("approvalsModel"), QVariant::fromValue(approvals)},
                                  {QStringLiteral("liveModel"), QVariant::fromValue(liveEvents)},
+                                 {QStringLiteral("trendModel"), QVariant::fromValue(trendModel)},
+                                 {QStringLiteral("initialTrends"), parser.values(trend)},
                                  {QStringLiteral("initialView"), initialView},
                                  {QStringLiteral("projectPath"), projectPath},
                                  {QStringLiteral("appVersion"), QString::fromUtf8(kVersion)}});
