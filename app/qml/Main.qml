@@ -10,6 +10,8 @@ ApplicationWindow {
     required property var approvalsModel
     required property var liveModel
     required property var trendModel
+    required property var simulation
+    required property var scenarios
     required property var initialTrends
     required property int initialView
     required property string projectPath
@@ -71,6 +73,7 @@ ApplicationWindow {
             width: implicitWidth + 24
         }
         TabButton { text: "Trends"; width: implicitWidth + 24 }
+        TabButton { text: "Simulation"; width: implicitWidth + 24 }
         TabButton {
             objectName: "liveTab"
             text: "Live" + (root.liveModel.alarms > 0 ? " (" + root.liveModel.alarms + " alarms)" : "")
@@ -259,6 +262,11 @@ ApplicationWindow {
             for (const p of root.initialTrends)
                 trends.choose(p)
         }
+    }
+
+    SimulationView {
+        controller: root.simulation
+        scenarios: root.scenarios
     }
 
     LiveView {

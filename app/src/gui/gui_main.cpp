@@ -2,9 +2,11 @@
 
 #include "../assets.h"
 #include "../cli.h"
+#include "../simulate_command.h"
 #include "approvals_model.h"
 #include "decision_log_model.h"
 #include "live_events_model.h"
+#include "simulation_controller.h"
 #include "trend_model.h"
 #include "twin_tree_model.h"
 
@@ -20,6 +22,8 @@
 #include <QQuickWindow>
 #include <QTimer>
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -59,13 +63,16 @@ int runGui(int argc, char** argv)
         QStringLiteral("Select an entity (id, local name or label) at start."),
         QStringLiteral("entity"));
     QCommandLineOption view(QStringLiteral("view"),
-                            QStringLiteral("The view to show at start: twin (default), decisions, approvals, trends "
-                           "or live."),
+                            QStringLiteral("The view to show at start: twin (default), decisions, approvals, trends, "
+                           "simulation or live."),
                             QStringLiteral("name"));
     QCommandLineOption trend(QStringLiteral("trend"),
                              QStringLiteral("A point (id) to show in the trends (repeatable)."),
                              QStringLiteral("point"));
-    parser.addOptions({screenshot, quitAfter, select, view, trend});
+    QCommandLineOption scenarioOption(QStringLiteral("scenario"),
+                                      QStringLiteral("A scenario to load in the simulation view."),
+                                      QStringLiteral("file"));
+    parser.addOptions({screenshot, quitAfter, select, view, trend, scenarioOption});
     parser.process(app);
 
     QString projectPath = parser.positionalArguments().value(0);
@@ -88,9 +95,10 @@ int runGui(int argc, char** argv)
     const QString viewName = parser.value(view);
     const int initialView = viewName == QStringLiteral("decisions")   ? 1
                             : viewName == QStringLiteral("approvals") ? 2
-                            : viewName == QStringLiteral("trends")    ? 3
-                            : viewName == QStringLiteral("live")      ? 4
-                                                                      : 0;
+                            : viewName == QStringLiteral("trends")     ? 3
+                            : viewName == QStringLiteral("simulation") ? 4
+                            : viewName == QStringLiteral("live")       ? 5
+                                                                       : 0;
     auto* model = new TwinTreeModel(&app);
     model->setGraph(std::move(graph).value());
     // The decision log of the project (a project without one shows an empty table).
@@ -102,6 +110,28 @@ int runGui(int argc, char** argv)
     liveEvents->load(projectPath);
     auto* trendModel = new TrendModel(&app);
     trendModel->load(projectPath);
+    // The simulation view: the bundled scenarios, run on a worker thread.
+    auto* simulation = new SimulationController(&app);
+    QVariantList scenarios;
+    if (const auto assets = assetsDir()) {
+        QStringList ontology;
+        for (const auto& f : bundledOntology(*assets))
+            ontology.push_back(QString::fromStdString(f.string()));
+        simulation->setOntology(ontology);
+        simulation->setAnchorsDir(QString::fromStdString(defaultAnchorsDir().string()));
+        std::vector<std::filesystem::path> files;
+        for (const auto& f : std::filesystem::directory_iterator(*assets / "scenarios"))
+            if (f.path().extension() == ".json" && f.path().stem().string().rfind("bench", 0) != 0)
+                files.push_back(f.path());
+        std::sort(files.begin(), files.end());
+        for (const auto& f : files)
+            scenarios.push_back(QVariantMap{{QStringLiteral("name"),
+                                             QString::fromStdString(f.stem().string())},
+                                            {QStringLiteral("path"),
+                                             QString::fromStdString(f.string())}});
+    }
+    if (parser.isSet(scenarioOption))
+        simulation->open(parser.value(scenarioOption));
 
     QQmlApplicationEngine engine;
     engine.setInitialProperties({{QStringLiteral("twinModel"), QVariant::fromValue(model)},
@@ -109,6 +139,8 @@ int runGui(int argc, char** argv)
                                  {QStringLiteral("approvalsModel"), QVariant::fromValue(approvals)},
                                  {QStringLiteral("liveModel"), QVariant::fromValue(liveEvents)},
                                  {QStringLiteral("trendModel"), QVariant::fromValue(trendModel)},
+                                 {QStringLiteral("simulation"), QVariant::fromValue(simulation)},
+                                 {QStringLiteral("scenarios"), scenarios},
                                  {QStringLiteral("initialTrends"), parser.values(trend)},
                                  {QStringLiteral("initialView"), initialView},
                                  {QStringLiteral("projectPath"), projectPath},
