@@ -5,13 +5,9 @@
 #include "test_registry.h"
 
 #include "approvals_model.h"
-#include "cli.h"
+#include "console_test_util.h"
 
-#include <QImage>
-#include <QProcess>
 #include <QTemporaryDir>
-
-#include <sstream>
 
 using twindesk::app::ApprovalsModel;
 
@@ -36,14 +32,11 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_results = m_dir.filePath("waiting.twin");
-        std::ostringstream out;
-        std::ostringstream err;
-        const int code = twindesk::app::runCli(
-            {"simulate", TWINDESK_SOURCE_DIR "/assets/scenarios/conference-rules.json", "--out",
-             m_results.toStdString(), "--no-progress", "--set", "period.end=\"2025-01-08T00:00\"",
-             "--set", "policy.approvals.auto_approve=false"},
-            {out, err});
-        QVERIFY2(code == 0, err.str().c_str());
+        const auto err = twindesk::test::simulateInto(
+            TWINDESK_SOURCE_DIR "/assets/scenarios/conference-rules.json", m_results,
+            {"--set", "period.end=\"2025-01-08T00:00\"", "--set",
+             "policy.approvals.auto_approve=false"});
+        QVERIFY2(err.empty(), err.c_str());
     }
 
     void approveAndRejectUnderTheUsersName()
@@ -91,21 +84,12 @@ private Q_SLOTS:
 
     void theConsoleHighlightsPendingApprovals()
     {
-        const auto png = m_dir.filePath("approvals.png");
-        QProcess p;
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("QT_QPA_PLATFORM", "offscreen");
-        p.setProcessEnvironment(env);
-        p.start(TWINDESK_EXE, {m_results, "--view", "approvals", "--screenshot", png});
-        QVERIFY(p.waitForFinished(120000));
-        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-        QImage image(png);
-        QVERIFY(!image.isNull());
+        QString error;
+        const QImage image = twindesk::test::consoleScreenshot(
+            m_results, {"--view", "approvals"}, m_dir.filePath("approvals.png"), error);
+        QVERIFY2(!image.isNull(), qPrintable(error));
         // Pending requests are drawn as amber cards (#fff7e6).
-        int amber = 0;
-        for (int y = 0; y < image.height(); y += 2)
-            for (int x = 0; x < image.width(); x += 2)
-                amber += image.pixelColor(x, y) == QColor("#fff7e6") ? 1 : 0;
+        const int amber = twindesk::test::pixelsNear(image, QColor("#fff7e6"), 2);
         QVERIFY2(amber > 5000, qPrintable(QString::number(amber)));
     }
 };

@@ -3,15 +3,11 @@
 // cannot be read (an error naming it; the rows shown before stay).
 #include "test_registry.h"
 
-#include "cli.h"
+#include "console_test_util.h"
 #include "decision_log_model.h"
 
-#include <QImage>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-
-#include <sstream>
 
 using twindesk::app::DecisionLogModel;
 
@@ -27,13 +23,10 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_results = m_dir.filePath("rules.twin");
-        std::ostringstream out;
-        std::ostringstream err;
-        const int code = twindesk::app::runCli(
-            {"simulate", TWINDESK_SOURCE_DIR "/assets/scenarios/conference-rules.json", "--out",
-             m_results.toStdString(), "--no-progress", "--set", "period.end=\"2025-01-08T00:00\""},
-            {out, err});
-        QVERIFY2(code == 0, err.str().c_str());
+        const auto err =
+            twindesk::test::simulateInto(TWINDESK_SOURCE_DIR "/assets/scenarios/conference-rules.json",
+                                         m_results, {"--set", "period.end=\"2025-01-08T00:00\""});
+        QVERIFY2(err.empty(), err.c_str());
     }
 
     void rowsFiltersAndDetail()
@@ -90,20 +83,11 @@ private Q_SLOTS:
     {
         // `twindesk PROJECT --view decisions --screenshot F`: the table drew its rows (the
         // alternate-row colour covers a good part of the picture) — offscreen is fine for 2D.
-        const auto png = m_dir.filePath("decisions.png");
-        QProcess p;
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("QT_QPA_PLATFORM", "offscreen");
-        p.setProcessEnvironment(env);
-        p.start(TWINDESK_EXE, {m_results, "--view", "decisions", "--screenshot", png});
-        QVERIFY(p.waitForFinished(120000));
-        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-        QImage image(png);
-        QVERIFY(!image.isNull());
-        int striped = 0;
-        for (int y = 0; y < image.height(); y += 2)
-            for (int x = 0; x < image.width() / 2; x += 2)
-                striped += image.pixelColor(x, y) == QColor("#f6f6f6") ? 1 : 0;
+        QString error;
+        const QImage image = twindesk::test::consoleScreenshot(
+            m_results, {"--view", "decisions"}, m_dir.filePath("decisions.png"), error);
+        QVERIFY2(!image.isNull(), qPrintable(error));
+        const int striped = twindesk::test::pixelsNear(image, QColor("#f6f6f6"), 2);
         QVERIFY2(striped > 5000, qPrintable(QString::number(striped)));
     }
 

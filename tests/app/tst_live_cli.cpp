@@ -5,6 +5,7 @@
 // stored: historian, decision log (audit chain intact), recording, events. No timing
 // assertions: waits are deadlines.
 #include "../live/broker.h"
+#include "console_test_util.h"
 #include "live_events_model.h"
 #include "test_registry.h"
 
@@ -185,20 +186,12 @@ private Q_SLOTS:
         QCOMPARE(events.rowCount(), events.events());
         QVERIFY(events.events() > events.alarms()); // connected, command sent/confirmed, ...
         {
-            const auto png = path("live.png");
-            QProcess shot;
-            auto env = QProcessEnvironment::systemEnvironment();
-            env.insert("QT_QPA_PLATFORM", "offscreen");
-            shot.setProcessEnvironment(env);
-            shot.start(TWINDESK_EXE, {project, "--view", "live", "--screenshot", png});
-            QVERIFY(shot.waitForFinished(120000));
-            QCOMPARE(shot.exitCode(), 0);
-            QImage image(png);
-            int red = 0;
-            for (int y = 0; y < image.height(); ++y)
-                for (int x = 0; x < image.width(); x += 2)
-                    red += image.pixelColor(x, y) == QColor("#fdecea") ? 1 : 0;
-            QVERIFY2(red > 1000, qPrintable(QString::number(red))); // the alarm row is drawn
+            QString error;
+            const QImage image = twindesk::test::consoleScreenshot(project, {"--view", "live"},
+                                                                   path("live.png"), error);
+            QVERIFY2(!image.isNull(), qPrintable(error));
+            const int red = twindesk::test::pixelsNear(image, QColor("#fdecea"));
+            QVERIFY2(red > 2000, qPrintable(QString::number(red))); // the alarm row is drawn
         }
         auto human = runTwindesk({"info", project});
         QVERIFY2(human.out.find("alarms       bad_payload 1") != std::string::npos,

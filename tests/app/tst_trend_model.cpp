@@ -3,16 +3,13 @@
 // extremes, an unknown point, and a screenshot in which both chosen series were drawn.
 #include "test_registry.h"
 
-#include "cli.h"
+#include "console_test_util.h"
 #include "trend_model.h"
 
-#include <QImage>
-#include <QProcess>
 #include <QTemporaryDir>
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 using twindesk::app::TrendModel;
 
@@ -20,21 +17,6 @@ namespace {
 
 const QString kZat = "urn:twindesk:demo:office#room_201_zat";
 const QString kZhsp = "urn:twindesk:demo:office#room_201_zhsp";
-
-int near(const QImage& image, const QColor& c)
-{
-    int n = 0;
-    for (int y = 0; y < image.height(); ++y)
-        for (int x = 0; x < image.width(); ++x) {
-            const QColor p = image.pixelColor(x, y);
-            n += std::abs(p.red() - c.red()) + std::abs(p.green() - c.green()) +
-                             std::abs(p.blue() - c.blue()) <
-                         30
-                     ? 1
-                     : 0;
-        }
-    return n;
-}
 
 } // namespace
 
@@ -50,13 +32,10 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_results = m_dir.filePath("week.twin");
-        std::ostringstream out;
-        std::ostringstream err;
-        const int code = twindesk::app::runCli(
-            {"simulate", TWINDESK_SOURCE_DIR "/assets/scenarios/demo-office.json", "--out",
-             m_results.toStdString(), "--no-progress", "--set", "period.end=\"2025-01-09T00:00\""},
-            {out, err});
-        QVERIFY2(code == 0, err.str().c_str());
+        const auto err =
+            twindesk::test::simulateInto(TWINDESK_SOURCE_DIR "/assets/scenarios/demo-office.json",
+                                         m_results, {"--set", "period.end=\"2025-01-09T00:00\""});
+        QVERIFY2(err.empty(), err.c_str());
     }
 
     void seriesFromTheHistorian()
@@ -96,20 +75,16 @@ private Q_SLOTS:
 
     void theConsoleDrawsTheChosenSeries()
     {
-        const auto png = m_dir.filePath("trends.png");
-        QProcess p;
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("QT_QPA_PLATFORM", "offscreen");
-        p.setProcessEnvironment(env);
-        p.start(TWINDESK_EXE, {m_results, "--view", "trends", "--trend", kZat, "--trend", kZhsp,
-                               "--screenshot", png});
-        QVERIFY(p.waitForFinished(120000));
-        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-        QImage image(png);
-        QVERIFY(!image.isNull());
+        QString error;
+        const QImage image = twindesk::test::consoleScreenshot(
+            m_results, {"--view", "trends", "--trend", kZat, "--trend", kZhsp},
+            m_dir.filePath("trends.png"), error);
+        QVERIFY2(!image.isNull(), qPrintable(error));
         // The first series is drawn in #1f77b4, the second in #d62728.
-        QVERIFY2(near(image, QColor("#1f77b4")) > 300, "the first series is not drawn");
-        QVERIFY2(near(image, QColor("#d62728")) > 300, "the second series is not drawn");
+        QVERIFY2(twindesk::test::pixelsNear(image, QColor("#1f77b4"), 1, 30) > 300,
+                 "the first series is not drawn");
+        QVERIFY2(twindesk::test::pixelsNear(image, QColor("#d62728"), 1, 30) > 300,
+                 "the second series is not drawn");
     }
 };
 
