@@ -10,6 +10,7 @@
 #include <twindesk/policies/approval_gate.h>
 #include <twindesk/policies/control_loop.h>
 #include <twindesk/policies/decision_log.h>
+#include <twindesk/policies/kpi.h>
 #include <twindesk/policies/policy_registry.h>
 #include <twindesk/policies/recording.h>
 #include <twindesk/sim/sim_time.h>
@@ -267,10 +268,7 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
                            {"dropped", sc.dropped},
                            {"refused", sc.refused}};
     if (st.shadow.rounds > 0)
-        summary["shadow"] = {{"rounds", st.shadow.rounds},
-                             {"agreeing_rounds", st.shadow.agreeingRounds},
-                             {"proposed", st.shadow.proposed},
-                             {"matched", st.shadow.matched}};
+        summary["shadow"] = nlohmann::ordered_json::parse(policies::shadowJson(st.shadow));
     if (flushed) {
         for (const auto& [k, v] : std::map<std::string, std::string>{
                  {"kind", "live"},

@@ -448,17 +448,7 @@ int runSimulate(const SimulateOptions& options, CliIo& io)
             kpi["policy"]["drift"] = nlohmann::json::parse(policies::inputDriftJson(drift));
         }
         if (st.shadow.rounds > 0) {
-            const auto& sh = st.shadow;
-            const auto most = std::max(sh.proposed, sh.activeProposed);
-            kpi["policy"]["shadow"] = {
-                {"rounds", sh.rounds},
-                {"agreeing_rounds", sh.agreeingRounds},
-                {"proposed", sh.proposed},
-                {"active_proposed", sh.activeProposed},
-                {"matched", sh.matched},
-                {"agreement",
-                 most > 0 ? static_cast<double>(sh.matched) / static_cast<double>(most) : 1.0},
-                {"errors", sh.errors}};
+            kpi["policy"]["shadow"] = nlohmann::json::parse(policies::shadowJson(st.shadow));
             // What would have happened with the shadow in charge (its own twin, lockstep).
             if (const auto estimate = run.shadowKpis())
                 kpi["policy"]["shadow"]["kpis"] =

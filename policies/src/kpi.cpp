@@ -163,4 +163,18 @@ std::string kpiJson(const KpiReport& r)
     return j.dump();
 }
 
+std::string shadowJson(const LoopStats::Shadow& sh)
+{
+    const auto most = std::max(sh.proposed, sh.activeProposed);
+    nlohmann::ordered_json j;
+    j["rounds"] = sh.rounds;
+    j["agreeing_rounds"] = sh.agreeingRounds;
+    j["proposed"] = sh.proposed;
+    j["active_proposed"] = sh.activeProposed;
+    j["matched"] = sh.matched;
+    j["agreement"] = most > 0 ? static_cast<double>(sh.matched) / static_cast<double>(most) : 1.0;
+    j["errors"] = sh.errors;
+    return j.dump();
+}
+
 } // namespace twindesk::policies

@@ -89,5 +89,10 @@ inline KpiReport computeKpis(const sim::Engine& engine, const KpiScope& scope = 
 LoopKpis loopKpis(const LoopStats& stats);
 /// The report as a JSON object (keys in snake_case with units in the names).
 std::string kpiJson(const KpiReport& report);
+/// What a shadow policy did beside the active one (LoopStats::Shadow) as a JSON object:
+/// rounds, agreeing_rounds, proposed, active_proposed, matched, agreement (matched ÷ the
+/// larger of the two proposal counts; 1 when both are 0), errors. One shape for simulate and
+/// live.
+std::string shadowJson(const LoopStats::Shadow& shadow);
 
 } // namespace twindesk::policies
