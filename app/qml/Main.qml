@@ -16,7 +16,21 @@ ApplicationWindow {
     required property int initialView
     required property string projectPath
     required property string appVersion
+    required property var buildingScene
     property int selectedRow: -1
+
+    // The selection is one entity, shown in the tree, the 3D view and the property panel.
+    onSelectedRowChanged: buildingScene.selectedEntity = twinModel.entityOfRow(selectedRow)
+
+    function selectEntity(entity) {
+        if (entity < 0)
+            return
+        const row = twinModel.reveal(entity)
+        if (row >= 0) {
+            selectedRow = row
+            tree.positionViewAtIndex(row, ListView.Center)
+        }
+    }
 
     width: 1280
     height: 800
@@ -92,8 +106,8 @@ ApplicationWindow {
     SplitView {
 
         ColumnLayout {
-            SplitView.preferredWidth: 460
-            SplitView.minimumWidth: 280
+            SplitView.preferredWidth: 300
+            SplitView.minimumWidth: 220
             spacing: 4
 
             TextField {
@@ -192,9 +206,18 @@ ApplicationWindow {
             }
         }
 
+        BuildingView {
+            id: building
+            scene: root.buildingScene
+            SplitView.fillWidth: true
+            SplitView.minimumWidth: 300
+            onPicked: (entity) => root.selectEntity(entity)
+        }
+
         ScrollView {
             id: detailPane
-            SplitView.fillWidth: true
+            SplitView.preferredWidth: 320
+            SplitView.minimumWidth: 220
             contentWidth: availableWidth
             ColumnLayout {
                 width: detailPane.availableWidth
@@ -213,7 +236,7 @@ ApplicationWindow {
                         Layout.rightMargin: 12
                         Label {
                             text: modelData.key
-                            Layout.preferredWidth: 140
+                            Layout.preferredWidth: 110
                             opacity: 0.65
                         }
                         Label {
@@ -237,10 +260,9 @@ ApplicationWindow {
                         required property var modelData
                         Layout.leftMargin: 12
                         Layout.rightMargin: 12
-                        Label { text: modelData.name; Layout.preferredWidth: 300; elide: Text.ElideRight }
-                        Label { text: modelData.type; Layout.preferredWidth: 80; opacity: 0.65 }
-                        Label { text: modelData.quantity; Layout.preferredWidth: 120; opacity: 0.65 }
-                        Label { text: modelData.unit; Layout.fillWidth: true }
+                        Label { text: modelData.name; Layout.fillWidth: true; elide: Text.ElideRight }
+                        Label { text: modelData.type; Layout.preferredWidth: 64; opacity: 0.65 }
+                        Label { text: modelData.unit; Layout.preferredWidth: 44 }
                     }
                 }
             }

@@ -44,6 +44,28 @@ inline QImage consoleScreenshot(const QString& project, const QStringList& args,
     return QImage(png);
 }
 
+/// The console on `project` with `args` on a real X server (Quick 3D draws nothing under the
+/// offscreen platform): the test's DISPLAY (the suite runs under xvfb-run), else its own
+/// `xvfb-run -a`. Its screenshot, or a null image with `error` set.
+inline QImage consoleScreenshotX11(const QString& project, const QStringList& args,
+                                   const QString& png, QString& error)
+{
+    QProcess p;
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "xcb");
+    p.setProcessEnvironment(env);
+    const QStringList console = QStringList{project} + args + QStringList{"--screenshot", png};
+    if (env.value("DISPLAY").isEmpty())
+        p.start("xvfb-run", QStringList{"-a", "-s", "-screen 0 1920x1080x24", TWINDESK_EXE} + console);
+    else
+        p.start(TWINDESK_EXE, console);
+    if (!p.waitForFinished(180000) || p.exitCode() != 0) {
+        error = QString::fromUtf8(p.readAllStandardError()) + p.errorString();
+        return {};
+    }
+    return QImage(png);
+}
+
 /// Pixels of `image` within `tolerance` (sum of channel differences) of `colour`: 0 for the
 /// exact fills of rows and cards (pale colours sit close to the window's grey), more for
 /// antialiased chart lines. Every `step`-th pixel in each direction.

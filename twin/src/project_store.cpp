@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <sstream>
 #include <unistd.h>
 
@@ -814,6 +815,40 @@ Result<std::int64_t> ProjectStore::sampleCount() const
     if (!st.valid() || st.step() != SQLITE_ROW)
         return sql::storageError(m_impl->db.get(), "counting samples", m_impl->where());
     return static_cast<std::int64_t>(st.int64(0));
+}
+
+Result<std::vector<Sample>> ProjectStore::latestSamples(std::int64_t atOrBefore) const
+{
+    std::string error;
+    sql::Statement st(m_impl->db.get(),
+                      "SELECT s.point, h.t, h.value FROM series s JOIN historian h "
+                      "ON h.series = s.id AND h.t = (SELECT max(t) FROM historian "
+                      "WHERE series = s.id AND t <= ?) ORDER BY s.point",
+                      &error);
+    if (!st.valid())
+        return sql::storageError(m_impl->db.get(), "reading the latest samples", m_impl->where());
+    st.bind(1, static_cast<sqlite3_int64>(atOrBefore));
+    std::vector<Sample> out;
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW)
+        out.push_back(Sample{st.text(0), st.int64(1),
+                             st.null(2) ? std::numeric_limits<double>::quiet_NaN() : st.real(2)});
+    if (rc != SQLITE_DONE)
+        return sql::storageError(m_impl->db.get(), "reading the latest samples", m_impl->where());
+    return out;
+}
+
+Result<std::optional<std::pair<std::int64_t, std::int64_t>>> ProjectStore::historianRange() const
+{
+    std::string error;
+    sql::Statement st(m_impl->db.get(), "SELECT min(t), max(t) FROM historian", &error);
+    if (!st.valid() || st.step() != SQLITE_ROW)
+        return sql::storageError(m_impl->db.get(), "reading the historian's range",
+                                 m_impl->where());
+    if (st.null(0))
+        return std::optional<std::pair<std::int64_t, std::int64_t>>{};
+    return std::optional<std::pair<std::int64_t, std::int64_t>>{
+        std::pair<std::int64_t, std::int64_t>{st.int64(0), st.int64(1)}};
 }
 
 std::string_view ProjectStore::migrationSql(int toVersion)

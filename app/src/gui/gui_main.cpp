@@ -4,6 +4,7 @@
 #include "../cli.h"
 #include "../simulate_command.h"
 #include "approvals_model.h"
+#include "building_scene.h"
 #include "decision_log_model.h"
 #include "live_events_model.h"
 #include "simulation_controller.h"
@@ -15,11 +16,15 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QDir>
 #include <QQmlApplicationEngine>
 #include <QQmlContext>
 #include <QQuickStyle>
+#include <QQuick3D>
+#include <QSurfaceFormat>
 #include <QQuickWindow>
+#include <QElapsedTimer>
 #include <QTimer>
 
 #include <algorithm>
@@ -45,6 +50,8 @@ int runGui(int argc, char** argv)
 {
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
     QApplication app(argc, argv);
+    // Quick 3D's preferred surface (depth buffer, OpenGL version); after the application exists.
+    QSurfaceFormat::setDefaultFormat(QQuick3D::idealSurfaceFormat());
     QApplication::setApplicationName(QStringLiteral("TwinDesk"));
     QApplication::setOrganizationName(QStringLiteral("TwinDesk"));
     QApplication::setApplicationVersion(QString::fromUtf8(kVersion));
@@ -63,16 +70,37 @@ int runGui(int argc, char** argv)
         QStringLiteral("Select an entity (id, local name or label) at start."),
         QStringLiteral("entity"));
     QCommandLineOption view(QStringLiteral("view"),
-                            QStringLiteral("The view to show at start: twin (default), decisions, approvals, trends, "
-                           "simulation or live."),
+                            QStringLiteral("The view to show at start: twin or 3d (the default: tree, 3D "
+                                           "building, properties), decisions, approvals, trends, "
+                                           "simulation or live."),
                             QStringLiteral("name"));
+    QCommandLineOption metricOption(
+        QStringLiteral("metric"),
+        QStringLiteral("Colour the 3D building by temperature (default), co2, occupancy, power or cpu."),
+        QStringLiteral("metric"));
+    QCommandLineOption floorOption(QStringLiteral("floor"),
+                                   QStringLiteral("Show only this floor (0 = the lowest) in 3D."),
+                                   QStringLiteral("n"));
+    QCommandLineOption explodeOption(
+        QStringLiteral("explode"),
+        QStringLiteral("Explode the floors in 3D (0 stacked … 2; default 0)."), QStringLiteral("x"));
+    QCommandLineOption atOption(
+        QStringLiteral("at"),
+        QStringLiteral("Colour the 3D building by the historian at this time (ISO 8601, UTC "
+                       "unless it has an offset; default: the last sample)."),
+        QStringLiteral("time"));
+    QCommandLineOption frameStats(
+        QStringLiteral("frame-stats"),
+        QStringLiteral("Benchmark: orbit the 3D view for N frames, print frame times and quit."),
+        QStringLiteral("frames"));
     QCommandLineOption trend(QStringLiteral("trend"),
                              QStringLiteral("A point (id) to show in the trends (repeatable)."),
                              QStringLiteral("point"));
     QCommandLineOption scenarioOption(QStringLiteral("scenario"),
                                       QStringLiteral("A scenario to load in the simulation view."),
                                       QStringLiteral("file"));
-    parser.addOptions({screenshot, quitAfter, select, view, trend, scenarioOption});
+    parser.addOptions({screenshot, quitAfter, select, view, trend, scenarioOption, metricOption,
+                       floorOption, explodeOption, atOption, frameStats});
     parser.process(app);
 
     QString projectPath = parser.positionalArguments().value(0);
@@ -93,14 +121,49 @@ int runGui(int argc, char** argv)
     }
 
     const QString viewName = parser.value(view);
-    const int initialView = viewName == QStringLiteral("decisions")   ? 1
-                            : viewName == QStringLiteral("approvals") ? 2
-                            : viewName == QStringLiteral("trends")     ? 3
-                            : viewName == QStringLiteral("simulation") ? 4
-                            : viewName == QStringLiteral("live")       ? 5
-                                                                       : 0;
+    static const QStringList kViews{QStringLiteral("twin"),   QStringLiteral("decisions"),
+                                    QStringLiteral("approvals"), QStringLiteral("trends"),
+                                    QStringLiteral("simulation"), QStringLiteral("live")};
+    const int initialView = viewName == QStringLiteral("3d") || viewName.isEmpty()
+                                ? 0
+                                : static_cast<int>(kViews.indexOf(viewName));
+    if (initialView < 0) {
+        std::cerr << "error: --view " << viewName.toStdString()
+                  << ": expected twin, 3d, decisions, approvals, trends, simulation or live\n";
+        return 2;
+    }
+    if (parser.isSet(metricOption) && !parseMetric(parser.value(metricOption).toStdString())) {
+        std::cerr << "error: --metric " << parser.value(metricOption).toStdString()
+                  << ": expected temperature, co2, occupancy, power or cpu\n";
+        return 2;
+    }
     auto* model = new TwinTreeModel(&app);
     model->setGraph(std::move(graph).value());
+    // The 3D building over the same graph, coloured by the project's latest historian values.
+    auto* building = new BuildingScene(&app);
+    building->setGraph(&model->graph());
+    double atMs = -1;
+    if (parser.isSet(atOption)) {
+        QDateTime at = QDateTime::fromString(parser.value(atOption), Qt::ISODate);
+        if (!at.isValid()) {
+            std::cerr << "error: --at " << parser.value(atOption).toStdString()
+                      << ": expected an ISO 8601 time such as 2025-01-29T14:00 or "
+                         "2025-01-29T14:00-06:00\n";
+            return 2;
+        }
+        if (at.timeSpec() == Qt::LocalTime)
+            at.setTimeSpec(Qt::UTC);
+        atMs = static_cast<double>(at.toMSecsSinceEpoch());
+    }
+    if (!building->loadHistorian(projectPath, atMs))
+        std::cerr << "warning: no values for the 3D view: " << building->error().toStdString()
+                  << '\n';
+    if (parser.isSet(metricOption))
+        building->setMetric(parser.value(metricOption));
+    if (parser.isSet(floorOption))
+        building->setIsolatedFloor(parser.value(floorOption).toInt());
+    if (parser.isSet(explodeOption))
+        building->setExplode(parser.value(explodeOption).toDouble());
     // The decision log of the project (a project without one shows an empty table).
     auto* decisions = new DecisionLogModel(&app);
     decisions->load(projectPath);
@@ -144,6 +207,7 @@ int runGui(int argc, char** argv)
                                  {QStringLiteral("initialTrends"), parser.values(trend)},
                                  {QStringLiteral("initialView"), initialView},
                                  {QStringLiteral("projectPath"), projectPath},
+                                 {QStringLiteral("buildingScene"), QVariant::fromValue(building)},
                                  {QStringLiteral("appVersion"), QString::fromUtf8(kVersion)}});
     engine.load(QUrl(QStringLiteral("qrc:/TwinDesk/qml/Main.qml")));
     if (engine.rootObjects().isEmpty()) {
@@ -178,6 +242,48 @@ int runGui(int argc, char** argv)
                 QCoreApplication::exit(saved ? 0 : 1);
                 return;
             }
+            window->update();
+        });
+        window->update();
+    }
+    if (parser.isSet(frameStats) && window != nullptr) {
+        // Orbit the camera one degree per frame so every frame renders the whole scene, and
+        // time frameSwapped to frameSwapped (after 10 warm-up frames).
+        const int wanted = std::max(10, parser.value(frameStats).toInt());
+        auto* buildingView = window->findChild<QObject*>(QStringLiteral("buildingView"));
+        auto* timer = new QElapsedTimer;
+        auto* times = new std::vector<double>;
+        auto* count = new int(0);
+        QObject::connect(window, &QQuickWindow::frameSwapped, window,
+                         [=] {
+            ++*count;
+            if (*count == 10)
+                timer->start();
+            else if (*count > 10)
+                times->push_back(static_cast<double>(timer->nsecsElapsed()) / 1e6);
+            if (*count > 10)
+                timer->restart();
+            if (static_cast<int>(times->size()) >= wanted) {
+                std::vector<double> sorted = *times;
+                std::sort(sorted.begin(), sorted.end());
+                double sum = 0;
+                for (double t : sorted)
+                    sum += t;
+                const double mean = sum / static_cast<double>(sorted.size());
+                std::cout << "frames " << sorted.size() << " rooms " << building->roomCount()
+                          << " markers " << building->markerCount() << " vertices "
+                          << building->vertexCount(BuildingScene::Rooms) +
+                                 building->vertexCount(BuildingScene::Slabs) +
+                                 building->vertexCount(BuildingScene::Markers)
+                          << " mean_ms " << mean << " median_ms " << sorted[sorted.size() / 2]
+                          << " p95_ms " << sorted[sorted.size() * 95 / 100] << " fps "
+                          << 1000.0 / mean << std::endl;
+                QCoreApplication::exit(0);
+                return;
+            }
+            if (buildingView != nullptr)
+                buildingView->setProperty(
+                    "yaw", buildingView->property("yaw").toDouble() + 1.0);
             window->update();
         });
         window->update();

@@ -218,6 +218,13 @@ QVariantList TwinTreeModel::search(const QString& text) const
     return out;
 }
 
+int TwinTreeModel::entityOfRow(int row) const
+{
+    if (row < 0 || static_cast<std::size_t>(row) >= m_rows.size())
+        return -1;
+    return static_cast<int>(m_rows[static_cast<std::size_t>(row)].entity);
+}
+
 int TwinTreeModel::reveal(int entity)
 {
     if (entity < 0 || static_cast<std::size_t>(entity) >= m_graph.entityCount())

@@ -59,6 +59,8 @@ public:
     Q_INVOKABLE QVariantList search(const QString& text) const;
     /// Expands the ancestors of an entity and returns its row (-1 if it is not in the tree).
     Q_INVOKABLE int reveal(int entity);
+    /// The entity index shown on `row` (-1 for a row out of range).
+    Q_INVOKABLE int entityOfRow(int row) const;
 
     /// Tree children as shown (containment, hosted workloads; points are listed separately).
     [[nodiscard]] std::vector<twin::EntityIndex> treeChildren(twin::EntityIndex index) const;

@@ -89,6 +89,13 @@ public:
     [[nodiscard]] Result<std::vector<Sample>> samples(const std::string& point, std::int64_t from,
                                                       std::int64_t to) const;
     [[nodiscard]] Result<std::int64_t> sampleCount() const;
+    /// The latest sample of every series at or before `atOrBefore` (ms since the epoch):
+    /// what a point read then. Value NaN for a bad-quality (NULL) sample. Points without a
+    /// sample by then are left out. One index seek per series.
+    [[nodiscard]] Result<std::vector<Sample>> latestSamples(std::int64_t atOrBefore) const;
+    /// First and last sample time in the historian (ms), std::nullopt when it is empty.
+    [[nodiscard]] Result<std::optional<std::pair<std::int64_t, std::int64_t>>>
+    historianRange() const;
 
     /// Hot path for writers that know their points up front (the simulator, the live
     /// historian): resolve each point to a series id once, then append (series, time, value)
