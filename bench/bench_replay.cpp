@@ -11,6 +11,7 @@
 // temperature, heating/cooling setpoints, occupancy, CO2 and a dimmable luminaire) and
 // imported through the same Brick path as any model. Prints one line per figure;
 // docs/benchmarks.md records them.
+#include "bench_building.h"
 #include "bench_util.h"
 
 #include <twindesk/policies/decision_log.h>
@@ -34,46 +35,6 @@ using namespace twindesk;
 namespace fs = std::filesystem;
 
 namespace {
-
-/// Writes an office building of `rooms` offices on 10 floors (fewer when there are few rooms).
-void writeBuilding(const fs::path& file, int rooms)
-{
-    std::ofstream out(file);
-    out << "@prefix brick: <https://brickschema.org/schema/Brick#> .\n"
-           "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-           "@prefix unit: <http://qudt.org/vocab/unit/> .\n"
-           "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-           "@prefix td: <https://twindesk.dev/schema#> .\n"
-           "@prefix b: <urn:twindesk:bench:offices#> .\n\n"
-           "b:site a brick:Site ; brick:hasPart b:building .\n";
-    const int floors = rooms >= 10 ? 10 : 1;
-    out << "b:building a brick:Building ; rdfs:label \"Bench offices\" ; brick:hasPart";
-    for (int f = 0; f < floors; ++f)
-        out << (f > 0 ? "," : "") << " b:floor_" << f;
-    out << " .\n";
-    for (int r = 0; r < rooms; ++r) {
-        const int f = r % floors;
-        const std::string id = "b:room_" + std::to_string(r);
-        out << "b:floor_" << f << " a brick:Floor ; brick:hasPart " << id << " .\n"
-            << id << " a brick:Office ; rdfs:label \"Office " << r << "\" ;\n"
-            << "    brick:area [ brick:value \"20.0\"^^xsd:decimal ; brick:hasUnit unit:M2 ] ;\n"
-            << "    brick:volume [ brick:value \"60.0\"^^xsd:decimal ; brick:hasUnit unit:M3 ] ;\n"
-            << "    td:usage \"office\" ; td:maxOccupancy \"3\"^^xsd:integer ;\n"
-            << "    brick:hasPoint " << id << "_zat, " << id << "_zhsp, " << id << "_zcsp, "
-            << id << "_occ, " << id << "_co2 .\n"
-            << id << "_zat a brick:Zone_Air_Temperature_Sensor ; brick:hasUnit unit:DEG_C .\n"
-            << id << "_zhsp a brick:Zone_Air_Heating_Temperature_Setpoint ; "
-            << "brick:hasUnit unit:DEG_C .\n"
-            << id << "_zcsp a brick:Zone_Air_Cooling_Temperature_Setpoint ; "
-            << "brick:hasUnit unit:DEG_C .\n"
-            << id << "_occ a brick:Occupancy_Sensor .\n"
-            << id << "_co2 a brick:CO2_Sensor ; brick:hasUnit unit:PPM .\n"
-            << "b:light_" << r << " a brick:Luminaire ; brick:hasLocation " << id
-            << " ; td:ratedPowerKw \"0.2\"^^xsd:decimal ; brick:hasPoint b:light_" << r
-            << "_level .\n"
-            << "b:light_" << r << "_level a brick:Light_Command ; brick:hasUnit unit:PERCENT .\n";
-    }
-}
 
 /// 2025-01-01 plus `days`, as "YYYY-MM-DDT00:00".
 std::string endDate(int days)
@@ -144,7 +105,7 @@ int run(int argc, char** argv)
         keep.empty() ? fs::temp_directory_path() / ("bench-replay-" + std::to_string(::getpid()))
                      : keep;
     fs::create_directories(dir);
-    writeBuilding(dir / "offices.ttl", rooms);
+    bench::writeBuilding(dir / "offices.ttl", rooms);
     writeScenario(dir / "scenario.json", dir / "offices.ttl",
                   source / "assets/weather/USA_IL_Chicago-OHare.Intl.AP.725300_TMY3.epw", rules,
                   days, step);

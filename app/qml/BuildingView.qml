@@ -72,8 +72,15 @@ Item {
             }
         }
 
+        // Closed prisms wound outwards: back faces culled (half the fill on software GL).
         DefaultMaterial {
             id: flat
+            vertexColorsEnabled: true
+            lighting: DefaultMaterial.NoLighting
+            cullMode: Material.BackFaceCulling
+        }
+        DefaultMaterial {
+            id: flatTwoSided
             vertexColorsEnabled: true
             lighting: DefaultMaterial.NoLighting
             cullMode: Material.NoCulling
@@ -97,12 +104,12 @@ Item {
         Model {
             objectName: "selection"
             geometry: SceneGeometry { scene: view.scene; part: 3 }
-            materials: [flat]
+            materials: [flatTwoSided]
         }
         Model {
             objectName: "outline"
             geometry: SceneGeometry { scene: view.scene; part: 4 }
-            materials: [flat]
+            materials: [flatTwoSided]
         }
     }
 

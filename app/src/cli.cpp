@@ -32,6 +32,7 @@
 #include <optional>
 #include <ostream>
 #include <sstream>
+#include <unistd.h>
 
 namespace twindesk::app {
 
@@ -84,6 +85,15 @@ struct CommandSpec
 int cmdImportBrick(const Args& args, CliIo& io);
 int cmdInfo(const Args& args, CliIo& io);
 int cmdDemo(const Args& args, CliIo& io);
+
+/// The console lives in the executable (main.cpp runs `screenshot` there); the CLI library
+/// only describes the command.
+int cmdScreenshot(const Args& /*args*/, CliIo& io)
+{
+    io.err << "error: screenshot renders the console and runs only from the twindesk "
+              "executable\n";
+    return 2;
+}
 int cmdOntologySubset(const Args& args, CliIo& io);
 int cmdQuery(const Args& args, CliIo& io);
 int cmdUnits(const Args& args, CliIo& io);
@@ -122,6 +132,17 @@ const std::vector<CommandSpec>& commands()
          {},
          {"--json"},
          cmdQuery},
+        {"screenshot",
+         "screenshot [--view 3d|twin|decisions|approvals|trends|simulation|live] --out FILE.png "
+         "[--project PROJECT.twin] [--at TIME] [--metric M] [--select ENTITY] [--floor N] "
+         "[--explode X] [--trend POINT]...",
+         "Render the console on a project (default: the demo office after its four weeks) and "
+         "save a picture of the view. Without a display it runs itself under xvfb-run (Quick "
+         "3D needs a real X server; it draws nothing offscreen).",
+         {"--view", "--out", "--project", "--at", "--metric", "--select", "--floor", "--explode",
+          "--trend"},
+         {},
+         cmdScreenshot},
         {"demo",
          "demo [--out RESULTS.twin] [--json]",
          "The headless demo: simulate the bundled demo office for four winter weeks "
@@ -973,6 +994,75 @@ int cmdDemo(const Args& args, CliIo& io)
 }
 
 } // namespace
+
+std::optional<std::vector<std::string>> screenshotConsoleArgs(const std::vector<std::string>& argv,
+                                                              CliIo io)
+{
+    const auto* spec = findCommand("screenshot");
+    auto args = parseArgs(*spec, argv, io.err);
+    if (!args)
+        return std::nullopt;
+    if (!args->positional.empty()) {
+        io.err << "error: screenshot takes no positional arguments (the project is --project)\n";
+        return std::nullopt;
+    }
+    const auto out = args->option("--out");
+    if (!out) {
+        io.err << "error: screenshot needs --out FILE.png\n";
+        return std::nullopt;
+    }
+    const std::string view = args->option("--view").value_or("3d");
+    static const std::vector<std::string> kViews{"3d",     "twin",       "decisions", "approvals",
+                                                 "trends", "simulation", "live"};
+    if (std::find(kViews.begin(), kViews.end(), view) == kViews.end()) {
+        io.err << "error: --view " << view
+               << ": expected 3d, twin, decisions, approvals, trends, simulation or live\n";
+        return std::nullopt;
+    }
+    std::string project;
+    const bool demo = !args->option("--project");
+    if (!demo) {
+        project = *args->option("--project");
+        std::error_code ec;
+        if (!fs::exists(project, ec)) {
+            io.err << "error: --project " << project << ": no such file\n";
+            return std::nullopt;
+        }
+    } else {
+        // The demo office after its four simulated weeks (a few seconds), in a file the
+        // caller removes (kScreenshotDemoPrefix).
+        project = (fs::temp_directory_path() /
+                   (std::string(kScreenshotDemoPrefix) + std::to_string(::getpid()) + ".twin"))
+                      .string();
+        std::ostringstream quiet;
+        if (runCli({"demo", "--out", project}, {quiet, io.err}) != 0)
+            return std::nullopt;
+    }
+    std::vector<std::string> console{project, "--view", view, "--screenshot", *out};
+    for (const char* name : {"--at", "--metric", "--select", "--floor", "--explode"})
+        if (const auto v = args->option(name)) {
+            console.push_back(name);
+            console.push_back(*v);
+        }
+    for (const auto& t : args->all("--trend")) {
+        console.push_back("--trend");
+        console.push_back(t);
+    }
+    if (demo) {
+        // On the demo: a weekday afternoon (15:00 in Chicago) and room 201's temperatures.
+        if (!args->option("--at")) {
+            console.push_back("--at");
+            console.push_back("2025-01-29T21:00Z");
+        }
+        if (args->all("--trend").empty())
+            for (const char* p : {"urn:twindesk:demo:office#room_201_zat",
+                                  "urn:twindesk:demo:office#room_201_zhsp"}) {
+                console.push_back("--trend");
+                console.push_back(p);
+            }
+    }
+    return console;
+}
 
 bool isCliCommand(std::string_view word)
 {

@@ -8,6 +8,7 @@
 /// 2 the command line itself is wrong (usage on `err`).
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,5 +29,14 @@ int runCli(const std::vector<std::string>& args, CliIo io);
 
 /// The full help text (also the source of the man page).
 std::string usageText();
+
+/// The file name prefix (in the temp folder) of the demo project `screenshot` makes.
+inline constexpr const char* kScreenshotDemoPrefix = "twindesk-screenshot-demo-";
+
+/// `twindesk screenshot ...` (argv[0] = "screenshot"): checks the options and prepares the
+/// project (the demo office when none is given) and returns the console's arguments
+/// (PROJECT --view V --screenshot FILE ...), or std::nullopt after printing the error.
+std::optional<std::vector<std::string>> screenshotConsoleArgs(const std::vector<std::string>& argv,
+                                                              CliIo io);
 
 } // namespace twindesk::app

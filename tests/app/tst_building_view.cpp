@@ -5,6 +5,8 @@
 
 #include "console_test_util.h"
 
+#include <QDir>
+#include <QProcess>
 #include <QTemporaryDir>
 
 using twindesk::test::consoleScreenshotX11;
@@ -90,6 +92,30 @@ private Q_SLOTS:
         for (const auto& c : kCpuBands)
             cpuPixels += pixelsNear(sceneArea(cpu), c, 1);
         QVERIFY2(cpuPixels > 30, qPrintable(QString::number(cpuPixels)));
+    }
+
+    void screenshotCommandWithoutADisplay()
+    {
+        // `twindesk screenshot` on the demo office, started without DISPLAY: it makes its own
+        // X server (xvfb-run) and the picture shows the rooms in a legend colour.
+        QProcess p;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.remove("DISPLAY");
+        env.remove("QT_QPA_PLATFORM");
+        p.setProcessEnvironment(env);
+        const QString png = m_dir.filePath("cli.png");
+        p.start(TWINDESK_EXE, {"screenshot", "--view", "3d", "--out", png});
+        QVERIFY(p.waitForFinished(180000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        const QImage image(png);
+        QVERIFY(!image.isNull());
+        QVERIFY(pixelsNear(sceneArea(image), kComfortable, 2) > 4000);
+        // Its demo project is removed afterwards; bad options are named.
+        QVERIFY(QDir::temp().entryList({"twindesk-screenshot-demo-*"}).isEmpty());
+        p.start(TWINDESK_EXE, {"screenshot", "--view", "nowhere", "--out", png});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("--view nowhere"));
     }
 
     void badOptionsAreRefused()

@@ -53,12 +53,14 @@ public:
     void prism(const std::vector<Vec2>& plan, double y0, double y1, Rgb c)
     {
         const auto tris = triangulate(plan);
+        // Wound counter-clockwise seen from outside (the plan's y is the world's z, which
+        // flips the plan's orientation), so back faces can be culled.
         for (const auto& t : tris)
-            for (const int i : t)
+            for (const int i : {t[0], t[2], t[1]})
                 vertex(plan[static_cast<std::size_t>(i)].x, y1,
                        plan[static_cast<std::size_t>(i)].y, c, 1.0);
         for (const auto& t : tris)
-            for (const int i : {t[0], t[2], t[1]})
+            for (const int i : t)
                 vertex(plan[static_cast<std::size_t>(i)].x, y0,
                        plan[static_cast<std::size_t>(i)].y, c, 0.45);
         for (std::size_t i = 0; i < plan.size(); ++i) {
@@ -74,11 +76,11 @@ public:
             const double ny = -ex / len;
             const double shade = 0.6 + 0.25 * std::max(0.0, nx * 0.53 + ny * 0.85);
             vertex(a.x, y0, a.y, c, shade);
+            vertex(b.x, y1, b.y, c, shade);
             vertex(b.x, y0, b.y, c, shade);
-            vertex(b.x, y1, b.y, c, shade);
             vertex(a.x, y0, a.y, c, shade);
-            vertex(b.x, y1, b.y, c, shade);
             vertex(a.x, y1, a.y, c, shade);
+            vertex(b.x, y1, b.y, c, shade);
         }
     }
 
