@@ -9,6 +9,7 @@
 #include "simulation_controller.h"
 #include "trend_model.h"
 #include "twin_tree_model.h"
+#include "whatif_controller.h"
 
 #include <twindesk/twin/project_store.h>
 #include <twindesk/version.h>
@@ -64,7 +65,7 @@ int runGui(int argc, char** argv)
         QStringLiteral("entity"));
     QCommandLineOption view(QStringLiteral("view"),
                             QStringLiteral("The view to show at start: twin (default), decisions, approvals, trends, "
-                           "simulation or live."),
+                           "simulation, live or whatif."),
                             QStringLiteral("name"));
     QCommandLineOption trend(QStringLiteral("trend"),
                              QStringLiteral("A point (id) to show in the trends (repeatable)."),
@@ -72,7 +73,22 @@ int runGui(int argc, char** argv)
     QCommandLineOption scenarioOption(QStringLiteral("scenario"),
                                       QStringLiteral("A scenario to load in the simulation view."),
                                       QStringLiteral("file"));
-    parser.addOptions({screenshot, quitAfter, select, view, trend, scenarioOption});
+    QCommandLineOption whatIfOption(
+        QStringLiteral("whatif"), QStringLiteral("A base scenario to open in the what-if view."),
+        QStringLiteral("file"));
+    QCommandLineOption whatIfSet(
+        QStringLiteral("whatif-set"),
+        QStringLiteral("An override of the what-if variant, KEY=JSON as simulate --set (repeatable)."),
+        QStringLiteral("key=json"));
+    QCommandLineOption whatIfCommon(
+        QStringLiteral("whatif-common"),
+        QStringLiteral("An override of both what-if runs, KEY=JSON (repeatable), e.g. a shorter period."),
+        QStringLiteral("key=json"));
+    QCommandLineOption whatIfRun(
+        QStringLiteral("whatif-run"),
+        QStringLiteral("Run the what-if base and variant at start (with --screenshot: grab when both are done)."));
+    parser.addOptions({screenshot, quitAfter, select, view, trend, scenarioOption, whatIfOption,
+                       whatIfSet, whatIfCommon, whatIfRun});
     parser.process(app);
 
     QString projectPath = parser.positionalArguments().value(0);
@@ -98,6 +114,7 @@ int runGui(int argc, char** argv)
                             : viewName == QStringLiteral("trends")     ? 3
                             : viewName == QStringLiteral("simulation") ? 4
                             : viewName == QStringLiteral("live")       ? 5
+                            : viewName == QStringLiteral("whatif")     ? 6
                                                                        : 0;
     auto* model = new TwinTreeModel(&app);
     model->setGraph(std::move(graph).value());
@@ -112,6 +129,8 @@ int runGui(int argc, char** argv)
     trendModel->load(projectPath);
     // The simulation view: the bundled scenarios, run on a worker thread.
     auto* simulation = new SimulationController(&app);
+    // The what-if view: a scenario and a variant of it, run side by side.
+    auto* whatIf = new WhatIfController(&app);
     QVariantList scenarios;
     if (const auto assets = assetsDir()) {
         QStringList ontology;
@@ -119,6 +138,8 @@ int runGui(int argc, char** argv)
             ontology.push_back(QString::fromStdString(f.string()));
         simulation->setOntology(ontology);
         simulation->setAnchorsDir(QString::fromStdString(defaultAnchorsDir().string()));
+        whatIf->setOntology(ontology);
+        whatIf->setAnchorsDir(QString::fromStdString(defaultAnchorsDir().string()));
         std::vector<std::filesystem::path> files;
         for (const auto& f : std::filesystem::directory_iterator(*assets / "scenarios"))
             if (f.path().extension() == ".json" && f.path().stem().string().rfind("bench", 0) != 0)
@@ -132,6 +153,19 @@ int runGui(int argc, char** argv)
     }
     if (parser.isSet(scenarioOption))
         simulation->open(parser.value(scenarioOption));
+    if (parser.isSet(whatIfOption)) {
+        if (!whatIf->open(parser.value(whatIfOption))) {
+            std::cerr << "error: --whatif: " << whatIf->error().toStdString() << '\n';
+            return 1;
+        }
+        whatIf->setCommonOverrides(parser.values(whatIfCommon));
+        whatIf->setExtraOverrides(parser.values(whatIfSet));
+        if (!whatIf->error().isEmpty()) {
+            std::cerr << "error: " << whatIf->error().toStdString() << '\n';
+            return 1;
+        }
+    }
+    const bool runWhatIf = parser.isSet(whatIfRun) && parser.isSet(whatIfOption);
 
     QQmlApplicationEngine engine;
     engine.setInitialProperties({{QStringLiteral("twinModel"), QVariant::fromValue(model)},
@@ -140,6 +174,7 @@ int runGui(int argc, char** argv)
                                  {QStringLiteral("liveModel"), QVariant::fromValue(liveEvents)},
                                  {QStringLiteral("trendModel"), QVariant::fromValue(trendModel)},
                                  {QStringLiteral("simulation"), QVariant::fromValue(simulation)},
+                                 {QStringLiteral("whatIf"), QVariant::fromValue(whatIf)},
                                  {QStringLiteral("scenarios"), scenarios},
                                  {QStringLiteral("initialTrends"), parser.values(trend)},
                                  {QStringLiteral("initialView"), initialView},
@@ -168,19 +203,34 @@ int runGui(int argc, char** argv)
     if (parser.isSet(screenshot) && window != nullptr) {
         const QString file = parser.value(screenshot);
         // Let a few frames render (layouts settle, fonts load), then grab and quit.
-        auto* frames = new int(0);
-        QObject::connect(window, &QQuickWindow::frameSwapped, window, [window, file, frames] {
-            if (++*frames == 5) {
-                const QImage image = window->grabWindow();
-                const bool saved = image.save(file);
-                std::cerr << (saved ? "saved " : "could not save ") << file.toStdString() << '\n';
-                delete frames;
-                QCoreApplication::exit(saved ? 0 : 1);
-                return;
-            }
+        auto grabAfterFrames = [window, file] {
+            auto* frames = new int(0);
+            QObject::connect(window, &QQuickWindow::frameSwapped, window, [window, file, frames] {
+                if (++*frames == 5) {
+                    const QImage image = window->grabWindow();
+                    const bool saved = image.save(file);
+                    std::cerr << (saved ? "saved " : "could not save ") << file.toStdString()
+                              << '\n';
+                    delete frames;
+                    QCoreApplication::exit(saved ? 0 : 1);
+                    return;
+                }
+                window->update();
+            });
             window->update();
+        };
+        if (runWhatIf) // the picture shows the comparison: grab once both runs are over
+            QObject::connect(whatIf, &WhatIfController::finished, window, grabAfterFrames,
+                             Qt::SingleShotConnection);
+        else
+            grabAfterFrames();
+    }
+    if (runWhatIf) {
+        QObject::connect(whatIf, &WhatIfController::finished, whatIf, [whatIf] {
+            if (!whatIf->error().isEmpty())
+                std::cerr << "what-if: " << whatIf->error().toStdString() << '\n';
         });
-        window->update();
+        whatIf->runBoth();
     }
     if (parser.isSet(quitAfter))
         QTimer::singleShot(parser.value(quitAfter).toInt(), &app, &QCoreApplication::quit);
