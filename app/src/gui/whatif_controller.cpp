@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QFileInfo>
 #include <QMetaObject>
 
 #include <algorithm>
@@ -301,7 +302,7 @@ bool WhatIfController::open(const QString& scenarioPath)
                     : QString::fromStdString(text.error().toString()));
         return false;
     }
-    m_path = scenarioPath;
+    m_path = QFileInfo(scenarioPath).absoluteFilePath(); // as the view's scenario list has it
     m_name = QString::fromStdString(
         parsed.contains("name") && parsed["name"].is_string()
             ? parsed["name"].get<std::string>()
