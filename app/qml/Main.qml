@@ -11,6 +11,7 @@ ApplicationWindow {
     required property var liveModel
     required property var trendModel
     required property var simulation
+    required property var whatIf
     required property var scenarios
     required property var initialTrends
     required property int initialView
@@ -94,6 +95,7 @@ ApplicationWindow {
             font.bold: root.liveModel.alarms > 0
             width: implicitWidth + 24
         }
+        TabButton { objectName: "whatIfTab"; text: "What-if"; width: implicitWidth + 24 }
     }
 
     StackLayout {
@@ -293,6 +295,11 @@ ApplicationWindow {
 
     LiveView {
         model: root.liveModel
+    }
+
+    WhatIfView {
+        controller: root.whatIf
+        scenarios: root.scenarios
     }
     }
 }

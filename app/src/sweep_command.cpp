@@ -2,6 +2,7 @@
 
 #include "assets.h"
 #include "simulate_command.h"
+#include "variant_run.h"
 
 #include <twindesk/policies/scenario_run.h>
 #include <twindesk/sim/compute.h>
@@ -11,13 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
-#include <mutex>
 #include <ostream>
-#include <thread>
 
 namespace twindesk::app {
 
@@ -47,25 +45,12 @@ struct Run
 
 void execute(Run& run, const sim::ScenarioOptions& base, const policies::KpiScope& scope)
 {
-    const auto start = std::chrono::steady_clock::now();
-    sim::ScenarioOptions o = base;
-    o.overrides = run.overrides;
-    auto scenario = sim::loadScenario(run.scenario, o);
-    if (!scenario) {
-        run.error = scenario.error().toString();
+    auto outcome = runVariant({run.scenario, run.overrides}, base);
+    if (!outcome.ok()) {
+        run.error = outcome.error;
         return;
     }
-    // Through the same run as `simulate`: a scenario's policy decides through the control loop.
-    auto made = policies::ScenarioRun::make(*scenario, {});
-    if (!made) {
-        run.error = made.error().toString();
-        return;
-    }
-    if (auto s = (*made)->run(); !s) {
-        run.error = s.error().toString();
-        return;
-    }
-    const auto& engine = (*made)->engine();
+    const auto& engine = outcome.run->engine();
     const auto& t = engine.state().totals;
     run.heatingMwh = t.heatingJ / 3.6e9;
     run.coolingMwh = t.coolingJ / 3.6e9;
@@ -80,39 +65,21 @@ void execute(Run& run, const sim::ScenarioOptions& base, const policies::KpiScop
         run.slav = m.slav;
     }
     run.hash = engine.stateHash();
-    run.scoped = (*made)->kpis(scope);
-    run.wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    run.scoped = outcome.run->kpis(scope);
+    run.wallS = outcome.wallS;
     run.ok = true;
 }
 
-struct Execution
-{
-    double wallS = 0.0;
-    unsigned threads = 1; ///< threads used: options.threads (0: the cores), at most one per run
-};
-
-/// Runs every run in parallel threads.
-Execution executeAll(std::vector<Run>& runs, const SweepOptions& options,
-                     const policies::KpiScope& scope)
+/// Runs every run in parallel threads (variant_run.h).
+ParallelRun executeAll(std::vector<Run>& runs, const SweepOptions& options,
+                       const policies::KpiScope& scope)
 {
     sim::ScenarioOptions base;
     if (const auto assets = assetsDir())
         base.ontology = bundledOntology(*assets);
     base.anchorsDir = options.anchors.empty() ? defaultAnchorsDir() : options.anchors;
-    unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
-    threads = std::max(1U, std::min<unsigned>(threads, static_cast<unsigned>(runs.size())));
-    std::atomic<std::size_t> nextRun{0};
-    std::vector<std::thread> pool;
-    const auto start = std::chrono::steady_clock::now();
-    for (unsigned t = 0; t < threads; ++t)
-        pool.emplace_back([&] {
-            for (std::size_t i = nextRun++; i < runs.size(); i = nextRun++)
-                execute(runs[i], base, scope);
-        });
-    for (auto& th : pool)
-        th.join();
-    return {std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-            threads};
+    return runParallel(runs.size(), options.threads,
+                       [&](std::size_t i) { execute(runs[i], base, scope); });
 }
 
 } // namespace
@@ -244,48 +211,7 @@ int runCompare(const CompareOptions& options, CliIo& io)
         }
     const auto& a = runs[0].scoped;
     const auto& b = runs[1].scoped;
-    struct Row
-    {
-        const char* key;
-        const char* label;
-        double a;
-        double b;
-    };
-    std::vector<Row> rows{
-        {"total_kwh", "energy, all carriers (kWh)", a.energy.totalKwh, b.energy.totalKwh},
-        {"total_kwh_per_m2", "energy per m² (kWh/m²)", a.energy.totalKwhPerM2,
-         b.energy.totalKwhPerM2},
-        {"electricity_kwh", "electricity (kWh)", a.energy.electricityKwh, b.energy.electricityKwh},
-        {"gas_kwh", "gas (kWh)", a.energy.gasKwh, b.energy.gasKwh},
-        {"heating_kwh", "heating delivered (kWh)", a.energy.heatingKwh, b.energy.heatingKwh},
-        {"cooling_kwh", "cooling delivered (kWh)", a.energy.coolingKwh, b.energy.coolingKwh},
-        {"lighting_kwh", "lighting (kWh)", a.energy.lightingKwh, b.energy.lightingKwh},
-        {"it_kwh", "IT, compute hosts (kWh)", a.energy.itKwh, b.energy.itKwh},
-        {"discomfort_kh", "discomfort (K·h, in use)", a.comfort.discomfortKh,
-         b.comfort.discomfortKh},
-        {"discomfort_kh_per_zone", "discomfort per zone (K·h)", a.comfort.discomfortKhPerZone,
-         b.comfort.discomfortKhPerZone},
-        {"co2_above_1000_ppmh", "CO2 above 1000 ppm (ppm·h)", a.comfort.co2PpmH, b.comfort.co2PpmH},
-        {"meetings_started", "meetings started", static_cast<double>(a.comfort.meetingsStarted),
-         static_cast<double>(b.comfort.meetingsStarted)},
-        {"meetings_started_outside_band", "  of which outside 20–26 °C",
-         static_cast<double>(a.comfort.meetingsStartedOutside),
-         static_cast<double>(b.comfort.meetingsStartedOutside)},
-        {"meeting_minutes_outside_band", "  minutes until in band", a.comfort.meetingMinutesOutside,
-         b.comfort.meetingMinutesOutside},
-    };
-    auto loopValue = [](const policies::KpiReport& r, auto field) {
-        return r.loop ? static_cast<double>((*r.loop).*field) : 0.0;
-    };
-    rows.push_back({"actions_applied", "actions applied",
-                    loopValue(a, &policies::LoopKpis::actionsApplied),
-                    loopValue(b, &policies::LoopKpis::actionsApplied)});
-    rows.push_back({"guard_rejections", "guard rejections",
-                    loopValue(a, &policies::LoopKpis::guardRejections),
-                    loopValue(b, &policies::LoopKpis::guardRejections)});
-    rows.push_back({"fallbacks", "fallbacks", loopValue(a, &policies::LoopKpis::fallbacks),
-                    loopValue(b, &policies::LoopKpis::fallbacks)});
-    auto delta = [](double x, double y) { return x != 0.0 ? (y - x) / std::abs(x) * 100.0 : 0.0; };
+    const auto rows = policies::compareKpis(a, b);
     if (options.json) {
         nlohmann::ordered_json j;
         j["scope"] = a.scope;
@@ -295,10 +221,10 @@ int runCompare(const CompareOptions& options, CliIo& io)
                           {"kpis", nlohmann::json::parse(policies::kpiJson(b))}};
         nlohmann::ordered_json d;
         for (const auto& r : rows)
-            d[r.key] = {{"baseline", r.a},
-                        {"candidate", r.b},
-                        {"change", r.b - r.a},
-                        {"change_percent", delta(r.a, r.b)}};
+            d[r.key] = {{"baseline", r.baseline},
+                        {"candidate", r.candidate},
+                        {"change", r.change()},
+                        {"change_percent", r.changePercent().value_or(0.0)}};
         j["comparison"] = d;
         j["wall_time_s"] = wall;
         io.out << j.dump(2) << '\n';
@@ -313,8 +239,9 @@ int runCompare(const CompareOptions& options, CliIo& io)
                   runs[1].label.c_str(), "change", "%");
     io.out << line;
     for (const auto& r : rows) {
-        std::snprintf(line, sizeof line, "%-32s %14.2f %14.2f %+12.2f %+8.1f%%\n", r.label, r.a,
-                      r.b, r.b - r.a, delta(r.a, r.b));
+        const std::string label = r.unit.empty() ? r.label : r.label + " (" + r.unit + ")";
+        std::snprintf(line, sizeof line, "%-32s %14.2f %14.2f %+12.2f %+8.1f%%\n", label.c_str(),
+                      r.baseline, r.candidate, r.change(), r.changePercent().value_or(0.0));
         io.out << line;
     }
     std::snprintf(line, sizeof line, "\n2 runs in %.2f s\n", wall);

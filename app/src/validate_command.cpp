@@ -1,6 +1,7 @@
 #include "validate_command.h"
 
 #include "replay_command.h"
+#include "run_series.h"
 #include "validation_report.h"
 
 #include <twindesk/policies/policy_registry.h>
@@ -56,46 +57,17 @@ void runSide(Side& side, const sim::Scenario& scenario, const policies::KpiScope
     auto& run = **made;
     const auto& info = run.policy()->info();
     side.name = info.id + " " + info.version + " " + info.hash.substr(0, 19) + "…";
-    const auto& c = run.engine().config();
-    std::vector<std::size_t> zones;
-    for (std::size_t z = 0; z < c.zones.size(); ++z) {
-        const bool inScope = scope.uses.empty() || std::find(scope.uses.begin(), scope.uses.end(),
-                                                             c.zones[z].use) != scope.uses.end();
-        if (inScope && c.zones[z].comfortTracked && c.zones[z].conditioned)
-            zones.push_back(z);
-    }
-    // About 2000 samples of the run, whatever its length and step.
-    const auto every = std::max<std::int64_t>(1, c.grid.stepCount() / 2000);
-    std::int64_t lastApplied = 0;
-    auto lastT = static_cast<double>(c.grid.start());
-    auto status = run.run([&](const sim::Engine& e) {
-        const auto& s = e.state();
-        if (s.step % every != 0)
-            return;
-        const auto t = static_cast<double>(s.time);
-        if (!zones.empty()) {
-            double sum = 0.0;
-            for (auto z : zones)
-                sum += s.thetaAir[z];
-            side.temperature.points.emplace_back(t, sum / static_cast<double>(zones.size()));
-        }
-        side.power.points.emplace_back(t, s.electricW / 1000.0);
-        if (s.compute) {
-            int on = 0;
-            for (std::size_t h = 0; h < s.compute->hostCount(); ++h)
-                on += s.compute->hostState(h) == sim::HostState::On ? 1 : 0;
-            side.hosts.points.emplace_back(t, on);
-        }
-        if (const auto* loop = run.loop()) {
-            const auto applied = loop->stats().applied;
-            const double hours = (t - lastT) / 3600.0;
-            if (hours > 0)
-                side.actions.points.emplace_back(t, static_cast<double>(applied - lastApplied) /
-                                                        hours);
-            lastApplied = applied;
-            lastT = t;
-        }
-    });
+    // About 2000 samples of the run, whatever its length and step (the what-if view's too).
+    RunSeriesOptions seriesOptions;
+    seriesOptions.scope = scope;
+    RunSampler sampler(run, seriesOptions);
+    auto status = run.run([&](const sim::Engine& /*engine*/) { sampler.observe(run); });
+    for (auto [series, key] : {std::pair{&side.temperature, "zone_air_c"},
+                               std::pair{&side.power, "electric_kw"},
+                               std::pair{&side.hosts, "hosts_on"},
+                               std::pair{&side.actions, "actions_per_h"}})
+        if (const auto* sampled = sampler.find(key))
+            series->points = sampled->points;
     if (!status) {
         side.error = status.error().toString();
         return;

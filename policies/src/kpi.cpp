@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace twindesk::policies {
 
@@ -175,6 +176,87 @@ std::string shadowJson(const LoopStats::Shadow& sh)
     j["agreement"] = most > 0 ? static_cast<double>(sh.matched) / static_cast<double>(most) : 1.0;
     j["errors"] = sh.errors;
     return j.dump();
+}
+
+std::optional<double> KpiComparison::changePercent() const
+{
+    if (baseline == 0.0)
+        return candidate == 0.0 ? std::optional<double>(0.0) : std::nullopt;
+    return (candidate - baseline) / std::abs(baseline) * 100.0;
+}
+
+int KpiComparison::verdict() const
+{
+    const double scale = std::max(std::abs(baseline), std::abs(candidate));
+    if (direction == KpiDirection::None || std::abs(candidate - baseline) <= 1e-9 * scale)
+        return 0;
+    const bool lower = candidate < baseline;
+    return (lower == (direction == KpiDirection::LowerIsBetter)) ? 1 : -1;
+}
+
+std::vector<KpiComparison> compareKpis(const KpiReport& a, const KpiReport& b)
+{
+    constexpr auto kLower = KpiDirection::LowerIsBetter;
+    constexpr auto kNone = KpiDirection::None;
+    std::vector<KpiComparison> rows{
+        {"total_kwh", "energy, all carriers", "kWh", kLower, a.energy.totalKwh, b.energy.totalKwh},
+        {"total_kwh_per_m2", "energy per m²", "kWh/m²", kLower, a.energy.totalKwhPerM2,
+         b.energy.totalKwhPerM2},
+        {"electricity_kwh", "electricity", "kWh", kLower, a.energy.electricityKwh,
+         b.energy.electricityKwh},
+        {"gas_kwh", "gas", "kWh", kLower, a.energy.gasKwh, b.energy.gasKwh},
+        {"district_heat_kwh", "district heat", "kWh", kLower, a.energy.districtHeatKwh,
+         b.energy.districtHeatKwh},
+        {"heating_kwh", "heating delivered", "kWh", kLower, a.energy.heatingKwh,
+         b.energy.heatingKwh},
+        {"cooling_kwh", "cooling delivered", "kWh", kLower, a.energy.coolingKwh,
+         b.energy.coolingKwh},
+        {"lighting_kwh", "lighting", "kWh", kLower, a.energy.lightingKwh, b.energy.lightingKwh},
+        {"it_kwh", "IT, compute hosts", "kWh", kLower, a.energy.itKwh, b.energy.itKwh},
+        {"discomfort_kh", "discomfort while in use", "K·h", kLower, a.comfort.discomfortKh,
+         b.comfort.discomfortKh},
+        {"discomfort_kh_per_zone", "discomfort per zone", "K·h", kLower,
+         a.comfort.discomfortKhPerZone, b.comfort.discomfortKhPerZone},
+        {"co2_above_1000_ppmh", "CO2 above 1000 ppm", "ppm·h", kLower, a.comfort.co2PpmH,
+         b.comfort.co2PpmH},
+        {"meetings_started", "meetings started", "", kNone,
+         static_cast<double>(a.comfort.meetingsStarted),
+         static_cast<double>(b.comfort.meetingsStarted)},
+        {"meetings_started_outside_band", "  of which outside 20–26 °C", "", kLower,
+         static_cast<double>(a.comfort.meetingsStartedOutside),
+         static_cast<double>(b.comfort.meetingsStartedOutside)},
+        {"meeting_minutes_outside_band", "  minutes until in band", "min", kLower,
+         a.comfort.meetingMinutesOutside, b.comfort.meetingMinutesOutside},
+    };
+    if (a.hosts || b.hosts) {
+        const sim::ComputeMetrics none;
+        const auto& x = a.hosts ? *a.hosts : none;
+        const auto& y = b.hosts ? *b.hosts : none;
+        rows.push_back({"compute_energy_kwh", "compute hosts, as booked", "kWh", kLower,
+                        x.energyKwh, y.energyKwh});
+        rows.push_back({"slatah", "SLA violation time per active host", "", kLower, x.slatah,
+                        y.slatah});
+        rows.push_back({"pdm", "degradation due to migration", "", kLower, x.pdm, y.pdm});
+        rows.push_back({"slav", "SLAV (SLATAH × PDM)", "", kLower, x.slav, y.slav});
+        rows.push_back({"migrations", "VM migrations", "", kLower,
+                        static_cast<double>(x.migrations), static_cast<double>(y.migrations)});
+    }
+    if (a.loop || b.loop) {
+        const LoopKpis none;
+        const auto& x = a.loop ? *a.loop : none;
+        const auto& y = b.loop ? *b.loop : none;
+        rows.push_back({"actions_applied", "actions applied", "", kNone,
+                        static_cast<double>(x.actionsApplied),
+                        static_cast<double>(y.actionsApplied)});
+        rows.push_back({"guard_rejections", "guard rejections", "", kLower,
+                        static_cast<double>(x.guardRejections),
+                        static_cast<double>(y.guardRejections)});
+        rows.push_back({"fallbacks", "fallbacks", "", kLower, static_cast<double>(x.fallbacks),
+                        static_cast<double>(y.fallbacks)});
+        rows.push_back({"policy_errors", "policy errors", "", kLower,
+                        static_cast<double>(x.policyErrors), static_cast<double>(y.policyErrors)});
+    }
+    return rows;
 }
 
 } // namespace twindesk::policies

@@ -137,6 +137,57 @@ twin::Status all(std::initializer_list<twin::Status> statuses)
 
 } // namespace
 
+namespace {
+
+std::string jsonText(const Json& value)
+{
+    return value.dump();
+}
+
+/// The parameters of each policy, with the defaults of its params struct.
+std::vector<PolicyParameter> fixedScheduleParameters()
+{
+    const FixedScheduleParams d;
+    return {{"occupied_heating_c", "number", jsonText(d.occupiedHeating), "°C", {}},
+            {"occupied_cooling_c", "number", jsonText(d.occupiedCooling), "°C", {}},
+            {"setback_heating_c", "number", jsonText(d.setbackHeating), "°C", {}},
+            {"setback_cooling_c", "number", jsonText(d.setbackCooling), "°C", {}},
+            {"start_hour", "integer", jsonText(d.startHour), "h", {}},
+            {"end_hour", "integer", jsonText(d.endHour), "h", {}},
+            {"lights", "boolean", jsonText(d.lights), "", {}},
+            {"ventilation", "choice", d.designVentilation ? R"("design")" : R"("demand")", "",
+             {"demand", "design"}},
+            {"zone_use", "uses", "[]", "", {}}};
+}
+
+std::vector<PolicyParameter> adaptiveConferenceParameters()
+{
+    const AdaptiveConferenceParams d;
+    return {{"comfort_heating_c", "number", jsonText(d.comfortHeating), "°C", {}},
+            {"comfort_cooling_c", "number", jsonText(d.comfortCooling), "°C", {}},
+            {"standby_heating_c", "number", jsonText(d.standbyHeating), "°C", {}},
+            {"standby_cooling_c", "number", jsonText(d.standbyCooling), "°C", {}},
+            {"warmup_rate_k_per_h", "number", jsonText(d.warmupRateKPerH), "K/h", {}},
+            {"cooldown_rate_k_per_h", "number", jsonText(d.cooldownRateKPerH), "K/h", {}},
+            {"min_lead_s", "seconds", jsonText(d.minLead), "s", {}},
+            {"max_lead_s", "seconds", jsonText(d.maxLead), "s", {}},
+            {"vacancy_delay_s", "seconds", jsonText(d.vacancyDelay), "s", {}},
+            {"min_standby_s", "seconds", jsonText(d.minStandby), "s", {}},
+            {"learn_rates", "boolean", jsonText(d.learnRates), "", {}}};
+}
+
+std::vector<PolicyParameter> consolidationParameters()
+{
+    const ConsolidationPolicyParams d;
+    return {{"algorithm", "text", jsonText(d.algorithm), "", {}},
+            {"seed", "integer", jsonText(d.seed), "", {}},
+            {"switch_off_idle_hosts", "boolean", jsonText(d.switchOffIdleHosts), "", {}},
+            {"model", "file", "", "", {}},
+            {"period_s", "seconds", jsonText(d.period), "s", {}}};
+}
+
+} // namespace
+
 std::vector<PolicyDescription> availablePolicies()
 {
     return {
@@ -146,22 +197,26 @@ std::vector<PolicyDescription> availablePolicies()
          "vacancy, lights by presence, demand-controlled ventilation (params: "
          "comfort_heating_c, comfort_cooling_c, standby_heating_c, standby_cooling_c, "
          "warmup_rate_k_per_h, cooldown_rate_k_per_h, min_lead_s, max_lead_s, "
-         "vacancy_delay_s, min_standby_s, learn_rates)"},
+         "vacancy_delay_s, min_standby_s, learn_rates)",
+         adaptiveConferenceParameters()},
         {"consolidation",
          "dynamic VM consolidation of Beloglazov & Buyya 2012 on the compute hosts: overload "
          "detection, VM selection, PABFD placement and idle hosts off, every 300 s (params: "
          "algorithm (NPA, DVFS or DETECTOR-SELECTION-PARAMETER with THR, IQR, MAD, LR, LRR or "
          "ML and MMT, MC, RS or MU, e.g. LR-MMT-1.2), seed, switch_off_idle_hosts, model (the "
-         "forecaster of ML detectors), period_s)"},
+         "forecaster of ML detectors), period_s)",
+         consolidationParameters()},
         {"rules",
          "declarative rules from a YAML or JSON file: conditions over points, time and "
          "calendar with hysteresis, for-durations and minimum dwell (params: file; format in "
-         "docs/rules.md)"},
+         "docs/rules.md)",
+         {{"file", "file", "", "", {}}}},
         {"fixed-schedule",
          "the BMS baseline: occupied setpoints on weekdays within set hours, setback otherwise "
          "(params: occupied_heating_c, occupied_cooling_c, setback_heating_c, "
          "setback_cooling_c, start_hour, end_hour, lights (time-clock lighting), ventilation "
-         "(\"design\" during occupied hours or \"demand\"), zone_use (only rooms of these uses))"},
+         "(\"design\" during occupied hours or \"demand\"), zone_use (only rooms of these uses))",
+         fixedScheduleParameters()},
     };
 }
 

@@ -369,6 +369,9 @@ struct BuildingDefaults
     double ceilingKappa = 10e3;
     double furniturePerM2 = 10e3;
     double infiltrationAch = 0.3;
+    // The built-in thermostat schedule of the rooms kept comfortable (not storage, plant or the
+    // server room): ThermostatSchedule's values unless the scenario says otherwise.
+    ThermostatSchedule comfort;
 };
 
 std::string lowerLocal(const std::string& iri)
@@ -580,7 +583,11 @@ twin::Result<Seconds> parseDateTime(const std::string& text, double siteTzHours)
                            "'" + text + "' has an unknown time-zone suffix '" + tail + "'");
 }
 
-twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions& options)
+namespace {
+
+// The file's JSON with the overrides applied, not yet validated.
+twin::Result<Json> readScenarioJson(const fs::path& file,
+                                    const std::vector<std::pair<std::string, std::string>>& overrides)
 {
     const std::string name = file.string();
     std::ifstream in(file, std::ios::binary);
@@ -596,8 +603,29 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
         return twin::makeError(twin::ErrorCode::ParseError,
                                std::string("not valid JSON: ") + e.what(), name);
     }
-    for (const auto& [key, value] : options.overrides)
+    for (const auto& [key, value] : overrides)
         applyOverride(root, key, value);
+    return root;
+}
+
+} // namespace
+
+twin::Result<std::string>
+scenarioJson(const fs::path& file, const std::vector<std::pair<std::string, std::string>>& overrides)
+{
+    auto root = readScenarioJson(file, overrides);
+    if (!root)
+        return root.error();
+    return root->dump(2);
+}
+
+twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions& options)
+{
+    const std::string name = file.string();
+    auto read = readScenarioJson(file, options.overrides);
+    if (!read)
+        return read.error();
+    Json root = std::move(read).value();
 
     const fs::path base = file.parent_path();
     std::optional<twin::Error> error;
@@ -748,6 +776,17 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
             d.shgc = dr.number("window_shgc", d.shgc, 0, 1);
             d.windowToWall = dr.number("window_to_wall", d.windowToWall, 0, 0.95);
             d.infiltrationAch = dr.number("infiltration_ach", d.infiltrationAch, 0, 20);
+            auto& c = d.comfort;
+            c.occupiedHeating = dr.number("heating_setpoint_c", c.occupiedHeating, -50, 60);
+            c.occupiedCooling = dr.number("cooling_setpoint_c", c.occupiedCooling, -50, 60);
+            c.unoccupiedHeating = dr.number("setback_heating_c", c.unoccupiedHeating, -50, 60);
+            c.unoccupiedCooling = dr.number("setback_cooling_c", c.unoccupiedCooling, -50, 60);
+            if (c.occupiedCooling < c.occupiedHeating)
+                dr.fail(dr.pathOf("cooling_setpoint_c"),
+                        "the cooling setpoint is below the heating setpoint");
+            else if (c.unoccupiedCooling < c.unoccupiedHeating)
+                dr.fail(dr.pathOf("setback_cooling_c"),
+                        "the setback cooling setpoint is below the setback heating setpoint");
             dr.rejectUnknown();
         }
         br.rejectUnknown();
@@ -847,6 +886,7 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
             z.plugWPerM2 = ud.plugWPerM2;
             // Rooms nobody conditions for comfort (storage, plant) are kept frost-free.
             z.conditioned = true;
+            z.schedule = d.comfort;
             if (!ud.conditioned) {
                 z.schedule.alwaysOccupied = true;
                 z.schedule.occupiedHeating = 10.0;
@@ -1280,7 +1320,8 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
         }
     }
 
-    if (const Json* p = r.raw("policy"))
+    // "policy": null is no policy (so `--set policy=null` turns a scenario's policy off).
+    if (const Json* p = r.raw("policy"); p != nullptr && !p->is_null())
         scenario.policyJson = p->dump();
     if (const Json* o = r.raw("outputs")) {
         ObjectReader orr(*o, name, "/outputs", &error);

@@ -11,6 +11,8 @@
 #include <twindesk/policies/scenario_run.h>
 #include <twindesk/sim/scenario.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <map>
 
@@ -372,6 +374,25 @@ private Q_SLOTS:
         auto negative =
             createPolicy(R"({"name":"adaptive-conference","params":{"min_lead_s":-5}})", "x");
         QVERIFY(!negative.ok());
+    }
+
+    void registryDescribesParameters()
+    {
+        // Every policy's parameters with defaults that the registry itself accepts.
+        for (const auto& d : availablePolicies()) {
+            QVERIFY2(!d.params.empty(), d.name.c_str());
+            nlohmann::json params = nlohmann::json::object();
+            for (const auto& p : d.params) {
+                QVERIFY2(!p.type.empty(), p.name.c_str());
+                if (!p.defaultJson.empty())
+                    params[p.name] = nlohmann::json::parse(p.defaultJson);
+            }
+            if (d.name == "rules")
+                continue; // its one parameter, the file, has no default
+            const nlohmann::json policy{{"name", d.name}, {"params", params}};
+            auto made = createPolicy(policy.dump(), "x");
+            QVERIFY2(made.ok(), made.ok() ? "" : made.error().toString().c_str());
+        }
     }
 
     void registryLoadsRuleFilesAndLoopSettings()

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 using namespace twindesk;
 using namespace twindesk::policies;
 
@@ -145,6 +147,38 @@ private Q_SLOTS:
         QCOMPARE(j["comfort"]["meetings_started_outside_band"].get<int>(), 1);
         QCOMPARE(j["loop"]["decide_p99_us"].get<double>(), 99.0);
         QVERIFY(!j.contains("hosts"));
+    }
+
+    void comparisonDirectionsAndChanges()
+    {
+        const auto c = twoZones();
+        const auto a = computeKpis(c.config, c.state);
+        auto b = a;
+        b.energy.totalKwh = a.energy.totalKwh * 0.9;
+        b.comfort.discomfortKh = a.comfort.discomfortKh + 2.0;
+        b.comfort.meetingsStarted = a.comfort.meetingsStarted + 1;
+        b.loop = LoopKpis{};
+        b.loop->actionsApplied = 4;
+        const auto rows = compareKpis(a, b);
+        auto find = [&](const std::string& key) {
+            for (const auto& r : rows)
+                if (r.key == key)
+                    return r;
+            return KpiComparison{};
+        };
+        QCOMPARE(rows.front().key, std::string("total_kwh"));
+        QCOMPARE(find("total_kwh").verdict(), 1); // less energy: better
+        QVERIFY(std::abs(*find("total_kwh").changePercent() + 10.0) < 1e-9);
+        QCOMPARE(find("discomfort_kh").verdict(), -1); // more discomfort: worse
+        QCOMPARE(find("meetings_started").verdict(), 0); // no direction
+        QCOMPARE(find("gas_kwh").verdict(), 0);          // unchanged
+        // The loop's rows appear when either side has a loop; the other side counts 0.
+        QCOMPARE(find("actions_applied").baseline, 0.0);
+        QCOMPARE(find("actions_applied").candidate, 4.0);
+        QVERIFY(find("slav").key.empty()); // no hosts on either side
+        KpiComparison fromZero{"x", "x", "", KpiDirection::LowerIsBetter, 0.0, 1.0};
+        QVERIFY(!fromZero.changePercent());
+        QCOMPARE(fromZero.verdict(), -1);
     }
 };
 

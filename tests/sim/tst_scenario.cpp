@@ -144,6 +144,68 @@ private Q_SLOTS:
         QCOMPARE(s->config->zones[0].infiltrationAch, 1.5);
     }
 
+    void overridesAsADocument()
+    {
+        const auto path = fs::path(m_dir.path().toStdString()) / "doc.json";
+        std::ofstream(path) << scenarioJson(zoneJson());
+        auto text = twindesk::sim::scenarioJson(path, {{"step_s", "60"}, {"policy", "null"}});
+        QVERIFY(text.ok());
+        QVERIFY(text->find("\"step_s\": 60") != std::string::npos);
+        QVERIFY(text->find("\"policy\": null") != std::string::npos);
+        auto missing = twindesk::sim::scenarioJson(path.string() + ".no", {});
+        QVERIFY(!missing.ok());
+        QVERIFY(missing.error().toString().find("doc.json.no") != std::string::npos);
+    }
+
+    void policyNullIsNoPolicy()
+    {
+        auto with = load(scenarioJson(zoneJson(), R"(, "policy": {"name": "fixed-schedule"})"));
+        QVERIFY(with.ok());
+        QVERIFY(!with->policyJson.empty());
+        ScenarioOptions o;
+        o.overrides = {{"policy", "null"}};
+        auto without =
+            load(scenarioJson(zoneJson(), R"(, "policy": {"name": "fixed-schedule"})"), o);
+        QVERIFY2(without.ok(), without.ok() ? "" : without.error().toString().c_str());
+        QVERIFY(without->policyJson.empty());
+    }
+
+    void buildingSetpointDefaults()
+    {
+        ScenarioOptions o;
+        o.ontology = {kSource / "assets/ontology/brick-1.3-classes.ttl",
+                      kSource / "assets/ontology/twindesk.ttl"};
+        const auto file = kSource / "assets/scenarios/demo-office.json";
+        auto plain = loadScenario(file, o);
+        QVERIFY(plain.ok());
+        o.overrides = {{"building.defaults.heating_setpoint_c", "19.5"},
+                       {"building.defaults.setback_cooling_c", "30"}};
+        auto changed = loadScenario(file, o);
+        QVERIFY2(changed.ok(), changed.ok() ? "" : changed.error().toString().c_str());
+        int offices = 0;
+        for (std::size_t z = 0; z < plain->config->zones.size(); ++z) {
+            const auto& a = plain->config->zones[z];
+            const auto& b = changed->config->zones[z];
+            if (a.use == "office") {
+                ++offices;
+                QCOMPARE(a.schedule.occupiedHeating, 21.0);
+                QCOMPARE(b.schedule.occupiedHeating, 19.5);
+                QCOMPARE(b.schedule.occupiedCooling, 24.0);
+                QCOMPARE(b.schedule.unoccupiedCooling, 30.0);
+            } else if (a.use == "server_room" || !a.comfortTracked) {
+                // The server room and frost-protected rooms keep their own setpoints.
+                QCOMPARE(b.schedule.occupiedHeating, a.schedule.occupiedHeating);
+            }
+        }
+        QVERIFY(offices > 0);
+        o.overrides = {{"building.defaults.heating_setpoint_c", "25"}};
+        auto bad = loadScenario(file, o);
+        QVERIFY(!bad.ok());
+        QVERIFY2(bad.error().toString().find("/building/defaults/cooling_setpoint_c") !=
+                     std::string::npos,
+                 bad.error().toString().c_str());
+    }
+
     void dateTimes()
     {
         QCOMPARE(parseDateTime("2025-01-01T00:00", -6).value(), utcSeconds(2025, 1, 1, 6));

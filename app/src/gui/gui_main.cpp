@@ -10,6 +10,7 @@
 #include "simulation_controller.h"
 #include "trend_model.h"
 #include "twin_tree_model.h"
+#include "whatif_controller.h"
 
 #include <twindesk/twin/project_store.h>
 #include <twindesk/version.h>
@@ -72,7 +73,7 @@ int runGui(int argc, char** argv)
     QCommandLineOption view(QStringLiteral("view"),
                             QStringLiteral("The view to show at start: twin or 3d (the default: tree, 3D "
                                            "building, properties), decisions, approvals, trends, "
-                                           "simulation or live."),
+                                           "simulation, live or whatif."),
                             QStringLiteral("name"));
     QCommandLineOption metricOption(
         QStringLiteral("metric"),
@@ -99,8 +100,23 @@ int runGui(int argc, char** argv)
     QCommandLineOption scenarioOption(QStringLiteral("scenario"),
                                       QStringLiteral("A scenario to load in the simulation view."),
                                       QStringLiteral("file"));
+    QCommandLineOption whatIfOption(
+        QStringLiteral("whatif"), QStringLiteral("A base scenario to open in the what-if view."),
+        QStringLiteral("file"));
+    QCommandLineOption whatIfSet(
+        QStringLiteral("whatif-set"),
+        QStringLiteral("An override of the what-if variant, KEY=JSON as simulate --set (repeatable)."),
+        QStringLiteral("key=json"));
+    QCommandLineOption whatIfCommon(
+        QStringLiteral("whatif-common"),
+        QStringLiteral("An override of both what-if runs, KEY=JSON (repeatable), e.g. a shorter period."),
+        QStringLiteral("key=json"));
+    QCommandLineOption whatIfRun(
+        QStringLiteral("whatif-run"),
+        QStringLiteral("Run the what-if base and variant at start (with --screenshot: grab when both are done)."));
     parser.addOptions({screenshot, quitAfter, select, view, trend, scenarioOption, metricOption,
-                       floorOption, explodeOption, atOption, frameStats});
+                       floorOption, explodeOption, atOption, frameStats, whatIfOption, whatIfSet,
+                       whatIfCommon, whatIfRun});
     parser.process(app);
 
     QString projectPath = parser.positionalArguments().value(0);
@@ -121,15 +137,17 @@ int runGui(int argc, char** argv)
     }
 
     const QString viewName = parser.value(view);
-    static const QStringList kViews{QStringLiteral("twin"),   QStringLiteral("decisions"),
-                                    QStringLiteral("approvals"), QStringLiteral("trends"),
-                                    QStringLiteral("simulation"), QStringLiteral("live")};
+    static const QStringList kViews{QStringLiteral("twin"),       QStringLiteral("decisions"),
+                                    QStringLiteral("approvals"),  QStringLiteral("trends"),
+                                    QStringLiteral("simulation"), QStringLiteral("live"),
+                                    QStringLiteral("whatif")};
     const int initialView = viewName == QStringLiteral("3d") || viewName.isEmpty()
                                 ? 0
                                 : static_cast<int>(kViews.indexOf(viewName));
     if (initialView < 0) {
         std::cerr << "error: --view " << viewName.toStdString()
-                  << ": expected twin, 3d, decisions, approvals, trends, simulation or live\n";
+                  << ": expected twin, 3d, decisions, approvals, trends, simulation, live or "
+                     "whatif\n";
         return 2;
     }
     if (parser.isSet(metricOption) && !parseMetric(parser.value(metricOption).toStdString())) {
@@ -175,6 +193,8 @@ int runGui(int argc, char** argv)
     trendModel->load(projectPath);
     // The simulation view: the bundled scenarios, run on a worker thread.
     auto* simulation = new SimulationController(&app);
+    // The what-if view: a scenario and a variant of it, run side by side.
+    auto* whatIf = new WhatIfController(&app);
     QVariantList scenarios;
     if (const auto assets = assetsDir()) {
         QStringList ontology;
@@ -182,6 +202,8 @@ int runGui(int argc, char** argv)
             ontology.push_back(QString::fromStdString(f.string()));
         simulation->setOntology(ontology);
         simulation->setAnchorsDir(QString::fromStdString(defaultAnchorsDir().string()));
+        whatIf->setOntology(ontology);
+        whatIf->setAnchorsDir(QString::fromStdString(defaultAnchorsDir().string()));
         std::vector<std::filesystem::path> files;
         for (const auto& f : std::filesystem::directory_iterator(*assets / "scenarios"))
             if (f.path().extension() == ".json" && f.path().stem().string().rfind("bench", 0) != 0)
@@ -195,6 +217,19 @@ int runGui(int argc, char** argv)
     }
     if (parser.isSet(scenarioOption))
         simulation->open(parser.value(scenarioOption));
+    if (parser.isSet(whatIfOption)) {
+        if (!whatIf->open(parser.value(whatIfOption))) {
+            std::cerr << "error: --whatif: " << whatIf->error().toStdString() << '\n';
+            return 1;
+        }
+        whatIf->setCommonOverrides(parser.values(whatIfCommon));
+        whatIf->setExtraOverrides(parser.values(whatIfSet));
+        if (!whatIf->error().isEmpty()) {
+            std::cerr << "error: " << whatIf->error().toStdString() << '\n';
+            return 1;
+        }
+    }
+    const bool runWhatIf = parser.isSet(whatIfRun) && parser.isSet(whatIfOption);
 
     QQmlApplicationEngine engine;
     engine.setInitialProperties({{QStringLiteral("twinModel"), QVariant::fromValue(model)},
@@ -203,6 +238,7 @@ int runGui(int argc, char** argv)
                                  {QStringLiteral("liveModel"), QVariant::fromValue(liveEvents)},
                                  {QStringLiteral("trendModel"), QVariant::fromValue(trendModel)},
                                  {QStringLiteral("simulation"), QVariant::fromValue(simulation)},
+                                 {QStringLiteral("whatIf"), QVariant::fromValue(whatIf)},
                                  {QStringLiteral("scenarios"), scenarios},
                                  {QStringLiteral("initialTrends"), parser.values(trend)},
                                  {QStringLiteral("initialView"), initialView},
@@ -232,19 +268,34 @@ int runGui(int argc, char** argv)
     if (parser.isSet(screenshot) && window != nullptr) {
         const QString file = parser.value(screenshot);
         // Let a few frames render (layouts settle, fonts load), then grab and quit.
-        auto* frames = new int(0);
-        QObject::connect(window, &QQuickWindow::frameSwapped, window, [window, file, frames] {
-            if (++*frames == 5) {
-                const QImage image = window->grabWindow();
-                const bool saved = image.save(file);
-                std::cerr << (saved ? "saved " : "could not save ") << file.toStdString() << '\n';
-                delete frames;
-                QCoreApplication::exit(saved ? 0 : 1);
-                return;
-            }
+        auto grabAfterFrames = [window, file] {
+            auto* frames = new int(0);
+            QObject::connect(window, &QQuickWindow::frameSwapped, window, [window, file, frames] {
+                if (++*frames == 5) {
+                    const QImage image = window->grabWindow();
+                    const bool saved = image.save(file);
+                    std::cerr << (saved ? "saved " : "could not save ") << file.toStdString()
+                              << '\n';
+                    delete frames;
+                    QCoreApplication::exit(saved ? 0 : 1);
+                    return;
+                }
+                window->update();
+            });
             window->update();
+        };
+        if (runWhatIf) // the picture shows the comparison: grab once both runs are over
+            QObject::connect(whatIf, &WhatIfController::finished, window, grabAfterFrames,
+                             Qt::SingleShotConnection);
+        else
+            grabAfterFrames();
+    }
+    if (runWhatIf) {
+        QObject::connect(whatIf, &WhatIfController::finished, whatIf, [whatIf] {
+            if (!whatIf->error().isEmpty())
+                std::cerr << "what-if: " << whatIf->error().toStdString() << '\n';
         });
-        window->update();
+        whatIf->runBoth();
     }
     if (parser.isSet(frameStats) && window != nullptr) {
         // Orbit the camera one degree per frame so every frame renders the whole scene, and

@@ -78,6 +78,32 @@ struct KpiReport
     std::optional<LoopKpis> loop;
 };
 
+/// Which way a KPI improves: energy, discomfort, SLA violations and fallbacks are better
+/// lower; counts such as decisions or meetings have no direction.
+enum class KpiDirection : std::uint8_t { None, LowerIsBetter, HigherIsBetter };
+
+/// One KPI of two runs side by side (`twindesk compare`, the console's what-if view).
+struct KpiComparison
+{
+    std::string key;   ///< snake_case, as in compare's JSON ("total_kwh", "discomfort_kh", ...)
+    std::string label; ///< "energy, all carriers"
+    std::string unit;  ///< "kWh", "K·h", "" for counts
+    KpiDirection direction = KpiDirection::None;
+    double baseline = 0.0;
+    double candidate = 0.0;
+    [[nodiscard]] double change() const { return candidate - baseline; }
+    /// change ÷ |baseline| × 100; nullopt when the baseline is 0 (and the candidate is not).
+    [[nodiscard]] std::optional<double> changePercent() const;
+    /// +1 better, −1 worse, 0 equal (within 1e-9 relative) or no direction.
+    [[nodiscard]] int verdict() const;
+};
+
+/// The KPIs of two reports in a fixed order: the energy and comfort figures always; the
+/// hosts' (compute energy, SLATAH, PDM, SLAV, migrations) and the loop's (actions applied,
+/// guard rejections, fallbacks, policy errors) when either report has them — a side without
+/// them counts 0.
+std::vector<KpiComparison> compareKpis(const KpiReport& baseline, const KpiReport& candidate);
+
 /// The building and host KPIs of a run so far, from its configuration and state.
 KpiReport computeKpis(const sim::SimConfig& config, const sim::SimState& state,
                       const KpiScope& scope = {});

@@ -15,13 +15,27 @@
 
 namespace twindesk::policies {
 
+/// One parameter of a policy's "params": what an editor needs to offer it (the console's
+/// what-if view builds its policy form from these).
+struct PolicyParameter
+{
+    std::string name;
+    /// "number", "integer", "seconds" (whole seconds >= 0), "boolean", "text", "choice" (one of
+    /// `choices`), "uses" (an array of room uses) or "file" (a path, relative to the scenario).
+    std::string type;
+    std::string defaultJson; ///< the default as JSON text ("21", "true", "[]"); "": required
+    std::string unit;        ///< "°C", "K/h", "s", "h" or ""
+    std::vector<std::string> choices;
+};
+
 struct PolicyDescription
 {
     std::string name;
     std::string summary;
+    std::vector<PolicyParameter> params; ///< in the order the summary names them
 };
 
-/// Every policy the registry can create, in name order.
+/// Every policy the registry can create (the order is not significant).
 std::vector<PolicyDescription> availablePolicies();
 
 /// Creates a policy from a scenario's "policy" object (JSON text: {"name", "params",

@@ -59,6 +59,13 @@ struct Scenario
 twin::Result<Scenario> loadScenario(const std::filesystem::path& file,
                                     const ScenarioOptions& options);
 
+/// The scenario file's JSON text with `overrides` applied exactly as loadScenario applies them,
+/// not validated: a variant of the scenario as a document of its own (the console's what-if
+/// view saves variants with it). Errors: the file unreadable or not JSON, naming it.
+twin::Result<std::string>
+scenarioJson(const std::filesystem::path& file,
+             const std::vector<std::pair<std::string, std::string>>& overrides);
+
 /// Parses "2025-01-01T00:00[:00]" (site standard time, offset given) or with a trailing 'Z' or
 /// "+hh:mm"/"-hh:mm" offset into UTC seconds.
 twin::Result<Seconds> parseDateTime(const std::string& text, double siteTzHours);
