@@ -84,7 +84,7 @@ std::vector<std::string> setArgs(const QStringList& overrides)
 
 } // namespace
 
-class TestWhatIfController : public QObject
+class TestWhatifController : public QObject
 {
     Q_OBJECT
 
@@ -322,5 +322,5 @@ private Q_SLOTS:
     }
 };
 
-TWINDESK_TEST(TestWhatIfController)
+TWINDESK_TEST(TestWhatifController)
 #include "tst_whatif_controller.moc"
