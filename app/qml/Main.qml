@@ -18,6 +18,8 @@ ApplicationWindow {
     required property string projectPath
     required property string appVersion
     required property var buildingScene
+    required property var session
+    required property var dialogs
     property int selectedRow: -1
 
     // The selection is one entity, shown in the tree, the 3D view and the property panel.
@@ -39,6 +41,128 @@ ApplicationWindow {
     title: "TwinDesk — " + projectPath
 
     palette.highlight: "#2f6fb0"
+
+    menuBar: MenuBar {
+        Menu {
+            title: qsTr("&File")
+            Action {
+                text: qsTr("&Open project…")
+                shortcut: StandardKey.Open
+                onTriggered: {
+                    const f = root.dialogs.openFile(qsTr("Open a TwinDesk project"),
+                                                    qsTr("TwinDesk projects (*.twin);;All files (*)"))
+                    if (f !== "")
+                        root.session.open(f)
+                }
+            }
+            Action {
+                text: qsTr("&New project from a Brick model…")
+                shortcut: "Ctrl+I"
+                onTriggered: {
+                    const ttl = root.dialogs.openFile(qsTr("Import a Brick model"),
+                                                      qsTr("Brick Turtle (*.ttl);;All files (*)"))
+                    if (ttl === "")
+                        return
+                    const out = root.dialogs.saveFile(qsTr("Create the project"),
+                                                      qsTr("TwinDesk projects (*.twin)"),
+                                                      ttl.replace(/\.ttl$/, "") + ".twin")
+                    if (out !== "")
+                        root.session.importBrick(ttl, out, true)
+                }
+            }
+            Menu {
+                id: recentMenu
+                title: qsTr("Open &recent")
+                enabled: root.session.recent.length > 0
+                Instantiator {
+                    model: root.session.recent
+                    delegate: MenuItem {
+                        required property string modelData
+                        required property int index
+                        text: (index < 9 ? "&" + (index + 1) + "  " : "") + modelData
+                        onTriggered: root.session.open(modelData)
+                    }
+                    onObjectAdded: (index, object) => recentMenu.insertItem(index, object)
+                    onObjectRemoved: (index, object) => recentMenu.removeItem(object)
+                }
+                MenuSeparator {}
+                Action {
+                    text: qsTr("Clear the list")
+                    onTriggered: root.session.clearRecent()
+                }
+            }
+            MenuSeparator {}
+            Action {
+                text: qsTr("&Quit")
+                shortcut: StandardKey.Quit
+                onTriggered: Qt.quit()
+            }
+        }
+        Menu {
+            title: qsTr("&View")
+            Repeater {
+                model: [qsTr("&Twin and 3D"), qsTr("&Decisions"), qsTr("&Approvals"), qsTr("T&rends"),
+                        qsTr("&Simulation"), qsTr("&Live"), qsTr("&What-if")]
+                delegate: MenuItem {
+                    required property string modelData
+                    required property int index
+                    text: modelData + "\tCtrl+" + (index + 1)
+                    onTriggered: viewTabs.currentIndex = index
+                }
+            }
+            MenuSeparator {}
+            Action {
+                text: qsTr("&Find entity")
+                shortcut: StandardKey.Find
+                onTriggered: {
+                    viewTabs.currentIndex = 0
+                    searchField.forceActiveFocus()
+                    searchField.selectAll()
+                }
+            }
+            Action {
+                text: qsTr("Reset the 3D view")
+                shortcut: "Ctrl+R"
+                onTriggered: building.resetView()
+            }
+        }
+        Menu {
+            title: qsTr("&Help")
+            Action {
+                text: qsTr("&About TwinDesk")
+                onTriggered: aboutDialog.open()
+            }
+        }
+    }
+
+    // Ctrl+1 … Ctrl+7 switch views; Escape clears the selection.
+    Repeater {
+        model: 7
+        Item {
+            required property int index
+            Shortcut {
+                sequence: "Ctrl+" + (index + 1)
+                onActivated: viewTabs.currentIndex = index
+            }
+        }
+    }
+    Shortcut {
+        sequence: "Escape"
+        onActivated: root.selectedRow = -1
+    }
+
+    Dialog {
+        id: aboutDialog
+        title: qsTr("About TwinDesk")
+        anchors.centerIn: parent
+        modal: true
+        standardButtons: Dialog.Ok
+        Label {
+            text: "TwinDesk " + root.appVersion +
+                  "\nA desktop digital-twin simulator and control console." +
+                  "\nProject: " + root.projectPath
+        }
+    }
 
     header: ToolBar {
         RowLayout {
@@ -69,8 +193,28 @@ ApplicationWindow {
         }
     }
 
+    Rectangle {
+        id: errorBanner
+        objectName: "errorBanner"
+        visible: root.session.error !== ""
+        width: parent.width
+        height: visible ? errorText.implicitHeight + 12 : 0
+        z: 2
+        color: "#fdecea"
+        Label {
+            id: errorText
+            anchors.verticalCenter: parent.verticalCenter
+            x: 10
+            width: parent.width - 60
+            wrapMode: Text.Wrap
+            text: root.session.error
+            color: "#8a1c12"
+        }
+    }
+
     TabBar {
         id: viewTabs
+        anchors.top: errorBanner.bottom
         width: parent.width
         currentIndex: root.initialView
         TabButton { text: "Twin"; width: implicitWidth + 24 }

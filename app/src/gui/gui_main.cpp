@@ -6,7 +6,9 @@
 #include "approvals_model.h"
 #include "building_scene.h"
 #include "decision_log_model.h"
+#include "file_dialogs.h"
 #include "live_events_model.h"
+#include "project_session.h"
 #include "simulation_controller.h"
 #include "trend_model.h"
 #include "twin_tree_model.h"
@@ -231,6 +233,12 @@ int runGui(int argc, char** argv)
     }
     const bool runWhatIf = parser.isSet(whatIfRun) && parser.isSet(whatIfOption);
 
+    // The project shell: open, import, recent projects. Opening another project reloads every
+    // view from it (the session has checked the file before anything is replaced).
+    auto* session = new ProjectSession({}, &app);
+    session->setInitial(projectPath);
+    auto* dialogs = new FileDialogs(&app);
+
     QQmlApplicationEngine engine;
     engine.setInitialProperties({{QStringLiteral("twinModel"), QVariant::fromValue(model)},
                                  {QStringLiteral("decisionModel"), QVariant::fromValue(decisions)},
@@ -244,6 +252,8 @@ int runGui(int argc, char** argv)
                                  {QStringLiteral("initialView"), initialView},
                                  {QStringLiteral("projectPath"), projectPath},
                                  {QStringLiteral("buildingScene"), QVariant::fromValue(building)},
+                                 {QStringLiteral("session"), QVariant::fromValue(session)},
+                                 {QStringLiteral("dialogs"), QVariant::fromValue(dialogs)},
                                  {QStringLiteral("appVersion"), QString::fromUtf8(kVersion)}});
     engine.load(QUrl(QStringLiteral("qrc:/TwinDesk/qml/Main.qml")));
     if (engine.rootObjects().isEmpty()) {
@@ -251,6 +261,25 @@ int runGui(int argc, char** argv)
         return 1;
     }
     auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().front());
+    QObject* root = engine.rootObjects().front();
+    QObject::connect(session, &ProjectSession::projectChanged, &app, [=] {
+        const QString path = session->path();
+        auto next = loadProject(path);
+        if (!next) {
+            std::cerr << "error: " << next.error().toString() << '\n';
+            return;
+        }
+        root->setProperty("selectedRow", -1);
+        building->setGraph(nullptr);
+        model->setGraph(std::move(next).value());
+        building->setGraph(&model->graph());
+        building->loadHistorian(path);
+        decisions->load(path);
+        approvals->load(path);
+        liveEvents->load(path);
+        trendModel->load(path);
+        root->setProperty("projectPath", path);
+    });
 
     if (parser.isSet(select)) {
         const auto wanted = parser.value(select).toStdString();
