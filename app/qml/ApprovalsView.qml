@@ -30,6 +30,7 @@ ColumnLayout {
             onEditingFinished: view.model.user = text
         }
         Label {
+            objectName: "pendingLabel"
             Layout.fillWidth: true
             text: view.model.pending + " pending"
             font.bold: view.model.pending > 0
@@ -39,6 +40,7 @@ ColumnLayout {
     }
 
     Label {
+        objectName: "errorLabel"
         visible: view.model.error !== ""
         text: view.model.error
         color: "#b71c1c"
@@ -58,6 +60,7 @@ ColumnLayout {
         ScrollBar.vertical: ScrollBar {}
         delegate: Frame {
             id: card
+            objectName: "card_" + requestId
             required property var requestId
             required property string action
             required property string reason
@@ -99,23 +102,27 @@ ColumnLayout {
                     }
                 }
                 Label {
+                    objectName: "statusLabel"
                     visible: card.status !== "pending"
                     text: card.status + (card.decidedBy !== "" ? " by " + card.decidedBy : "")
                     opacity: 0.7
                 }
                 TextField {
                     id: note
+                    objectName: "noteField"
                     visible: card.status === "pending"
                     placeholderText: "note / reason"
                     Layout.preferredWidth: 180
                 }
                 Button {
                     visible: card.status === "pending"
+                    objectName: "approveButton"
                     text: "Approve"
                     onClicked: view.model.approve(card.requestId, note.text)
                 }
                 Button {
                     visible: card.status === "pending"
+                    objectName: "rejectButton"
                     text: "Reject"
                     onClicked: view.model.reject(card.requestId, note.text)
                 }

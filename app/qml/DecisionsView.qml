@@ -25,16 +25,19 @@ SplitView {
                 onActivated: view.model.policyFilter = currentIndex === 0 ? "" : currentText
             }
             TextField {
+                objectName: "textFilter"
                 Layout.fillWidth: true
                 placeholderText: "Filter: target, action, verdict or approval…"
                 selectByMouse: true
                 onTextChanged: view.model.textFilter = text
             }
             CheckBox {
+                objectName: "appliedOnly"
                 text: "Applied only"
                 onToggled: view.model.appliedOnly = checked
             }
             Label {
+                objectName: "rowCount"
                 text: view.model.visibleRows + " of " + view.model.totalRows
                 opacity: 0.7
             }
@@ -98,6 +101,7 @@ SplitView {
             width: detailPane.availableWidth
             spacing: 6
             Label {
+                objectName: "detailTitle"
                 Layout.margins: 12
                 text: view.selected >= 0 ? "Decision" : "Select a decision"
                 font.bold: true
@@ -113,6 +117,8 @@ SplitView {
                 }
                 delegate: ColumnLayout {
                     required property var modelData
+                    objectName: "detail_" + modelData.key
+                    property string value: modelData.value
                     Layout.leftMargin: 12
                     Layout.rightMargin: 12
                     spacing: 0

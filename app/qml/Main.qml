@@ -9,6 +9,7 @@ ApplicationWindow {
     required property var decisionModel
     required property var approvalsModel
     required property var liveModel
+    required property var liveLink
     required property var trendModel
     required property var simulation
     required property var whatIf
@@ -235,7 +236,8 @@ ApplicationWindow {
         TabButton { text: "Simulation"; width: implicitWidth + 24 }
         TabButton {
             objectName: "liveTab"
-            text: "Live" + (root.liveModel.alarms > 0 ? " (" + root.liveModel.alarms + " alarms)" : "")
+            text: "Live" + (root.liveLink.running ? " ●" : "")
+                  + (root.liveModel.alarms > 0 ? " (" + root.liveModel.alarms + " alarms)" : "")
             font.bold: root.liveModel.alarms > 0
             width: implicitWidth + 24
         }
@@ -439,6 +441,9 @@ ApplicationWindow {
 
     LiveView {
         model: root.liveModel
+        link: root.liveLink
+        pendingApprovals: root.approvalsModel.pending
+        onShowApprovals: viewTabs.currentIndex = 2
     }
 
     WhatIfView {

@@ -24,6 +24,7 @@ ColumnLayout {
                              view.controller.open(view.scenarios[currentIndex - 1].path)
         }
         Button {
+            objectName: "runButton"
             text: view.controller.state === "running" ? "Pause" : "Run"
             enabled: view.controller.state !== "finished" && view.controller.state !== "failed"
                      && view.controller.scenario !== ""
@@ -31,12 +32,14 @@ ColumnLayout {
                                                            : view.controller.run()
         }
         Button {
+            objectName: "stepButton"
             text: "Step"
             enabled: view.controller.state === "idle" || view.controller.state === "paused"
             onClicked: view.controller.step()
         }
         Label { text: "Speed" }
         ComboBox {
+            objectName: "speedBox"
             Layout.preferredWidth: 200
             model: ["As fast as possible", "× 1", "× 60", "× 600", "× 3600"]
             onActivated: view.controller.speed = [0, 1, 60, 600, 3600][currentIndex]
@@ -52,6 +55,7 @@ ColumnLayout {
     }
 
     Label {
+        objectName: "statusLine"
         Layout.leftMargin: 8
         text: view.controller.scenario + " · " + view.controller.state + " · " + view.controller.simTime
               + " · " + Math.round(view.controller.progress * 100) + " %"
@@ -75,9 +79,12 @@ ColumnLayout {
                     ["Decisions", "decisions", ""], ["Actions applied", "applied", ""]]
             delegate: RowLayout {
                 required property var modelData
+                objectName: "kpi_" + modelData[1]
+                property alias valueText: kpiValue.text
                 Layout.columnSpan: 2
                 Label { text: modelData[0]; Layout.preferredWidth: 200; opacity: 0.7 }
                 Label {
+                    id: kpiValue
                     text: {
                         const v = view.controller.kpis[modelData[1]]
                         return v === undefined ? "—" : (Number.isInteger(v) ? v : v.toFixed(1))

@@ -54,11 +54,13 @@ SplitView {
         spacing: 4
         TextField {
             id: filter
+            objectName: "pointFilter"
             Layout.fillWidth: true
             Layout.margins: 6
             placeholderText: "Points with history…"
         }
         ListView {
+            objectName: "pointList"
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
@@ -80,6 +82,7 @@ SplitView {
             Layout.margins: 6
             Label { text: "Range" }
             ComboBox {
+                objectName: "rangeBox"
                 model: ["All", "Last 7 days", "Last 24 hours"]
                 onActivated: {
                     const span = [0, 7 * 86400000, 86400000][currentIndex]

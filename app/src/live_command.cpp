@@ -107,6 +107,8 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
     auto client = live::MqttClient::create(co);
     if (!client)
         return fail(io, client.error().toString());
+    if (options.onProgress)
+        options.onProgress(LiveProgress{.state = "connecting"});
     if (auto ok = (*client)->connect(std::chrono::seconds(10)); !ok)
         return fail(io, ok.error().toString());
 
@@ -162,9 +164,34 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
     loop.setRecorder(recorder->get());
 
     const std::string started = sim::formatUtc(source.now());
-    g_running.store(&source);
-    auto previousInt = std::signal(SIGINT, stopLive);
-    auto previousTerm = std::signal(SIGTERM, stopLive);
+    // The command line stops on SIGINT/SIGTERM; an embedding through its stop flag.
+    const bool handleSignals = options.stop == nullptr;
+    void (*previousInt)(int) = SIG_DFL;
+    void (*previousTerm)(int) = SIG_DFL;
+    if (handleSignals) {
+        g_running.store(&source);
+        previousInt = std::signal(SIGINT, stopLive);
+        previousTerm = std::signal(SIGTERM, stopLive);
+    }
+    auto progress = [&] {
+        if (!options.onProgress)
+            return;
+        const auto& c = source.counters();
+        const auto& st = loop.stats();
+        const auto& sc = sink.counters();
+        options.onProgress(LiveProgress{
+            .state = live::connectionStateName((*client)->state()),
+            .nowMs = static_cast<std::int64_t>(source.now()) * 1000,
+            .messages = c.messages,
+            .stored = c.stored,
+            .rejected = c.rejected.total,
+            .stalePoints = source.stalePoints().size(),
+            .decisions = st.decisions,
+            .applied = st.applied,
+            .pendingApprovals = st.pendingApprovals,
+            .commandsSent = sc.sent,
+            .commandsConfirmed = sc.confirmed});
+    };
     if (!options.json)
         io.out << "live           " << live::describe(*url) << " → " << options.project.string()
                << ", policy " << (*policy)->info().id << " (Ctrl-C stops)\n";
@@ -188,6 +215,9 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
             break;
         }
         if (!*more)
+            break;
+        progress();
+        if (options.stop != nullptr && options.stop->load())
             break;
         const auto now = std::chrono::steady_clock::now();
         if (now - lastRollup >= std::chrono::minutes(1)) {
@@ -217,9 +247,11 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
             io.out << line << std::flush;
         }
     }
-    std::signal(SIGINT, previousInt);
-    std::signal(SIGTERM, previousTerm);
-    g_running.store(nullptr);
+    if (handleSignals) {
+        std::signal(SIGINT, previousInt);
+        std::signal(SIGTERM, previousTerm);
+        g_running.store(nullptr);
+    }
 
     // Everything received is stored before the end; the connection closes last.
     auto flushed = source.flush();

@@ -15,12 +15,32 @@
 
 #include <twindesk/twin/historian_rollup.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
 namespace twindesk::app {
+
+/// What a running live loop reports to an embedding (the console's Live view) after every
+/// frame: the connection and the loop's counters.
+struct LiveProgress
+{
+    std::string state;     ///< "connecting", then the MQTT client's state name
+    std::int64_t nowMs = 0; ///< the loop's clock (the last frame), ms since the epoch
+    std::uint64_t messages = 0;
+    std::uint64_t stored = 0;
+    std::uint64_t rejected = 0; ///< bad payloads, unknown topics, wrong units, NaN
+    std::size_t stalePoints = 0;
+    std::int64_t decisions = 0;
+    std::int64_t applied = 0;
+    std::int64_t pendingApprovals = 0;
+    std::uint64_t commandsSent = 0;
+    std::uint64_t commandsConfirmed = 0;
+};
 
 struct LiveCommandOptions
 {
@@ -40,6 +60,11 @@ struct LiveCommandOptions
     /// Historian levels kept (raw, 1-minute, 15-minute); rolled up every minute.
     twin::Retention retention;
     bool json = false;
+    /// For an embedding (the console): when set, read after every frame; true stops the loop
+    /// as SIGINT does (everything flushed), and no signal handlers are installed.
+    const std::atomic<bool>* stop = nullptr;
+    /// For an embedding: called on the loop's thread before connecting and after every frame.
+    std::function<void(const LiveProgress&)> onProgress;
 };
 
 int runLive(const LiveCommandOptions& options, CliIo& io);

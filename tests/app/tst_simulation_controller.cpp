@@ -48,6 +48,28 @@ private Q_SLOTS:
             QSKIP("../shared/anchors/weather is absent: the BESTEST scenario needs its weather");
     }
 
+    void snapshotsCarryThePointValues()
+    {
+        // A Brick-building scenario: every snapshot hands over the bound points' values (what
+        // the 3D building is coloured with while a simulation runs), copies keyed by point id.
+        SimulationController c;
+        c.setOntology(ontology());
+        c.setAnchorsDir(TWINDESK_ANCHORS_DIR);
+        QVERIFY2(c.open(TWINDESK_SOURCE_DIR "/assets/scenarios/conference-rules.json"),
+                 qPrintable(c.error()));
+        QSignalSpy values(&c, &SimulationController::pointValues);
+        c.step();
+        QVERIFY(waitFor(c, QStringLiteral("paused")));
+        QTRY_VERIFY(!values.isEmpty());
+        const auto map = values.last().at(0).toMap();
+        QVERIFY2(map.size() > 40, qPrintable(QString::number(map.size())));
+        const QString zat = QStringLiteral("urn:twindesk:demo:office#room_201_zat");
+        QVERIFY2(map.contains(zat), qPrintable(map.firstKey()));
+        const double t = map.value(zat).toDouble();
+        QVERIFY2(t > 5 && t < 35, qPrintable(QString::number(t)));
+        QCOMPARE(values.last().at(1).toString(), c.simTime());
+    }
+
     void stepRunPauseAndFinish()
     {
         SimulationController c;

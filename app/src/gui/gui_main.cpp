@@ -7,6 +7,7 @@
 #include "building_scene.h"
 #include "decision_log_model.h"
 #include "file_dialogs.h"
+#include "live_controller.h"
 #include "live_events_model.h"
 #include "project_session.h"
 #include "simulation_controller.h"
@@ -193,8 +194,30 @@ int runGui(int argc, char** argv)
     liveEvents->load(projectPath);
     auto* trendModel = new TrendModel(&app);
     trendModel->load(projectPath);
+    // The live connection: `twindesk live`'s loop on a worker thread, recording into the
+    // project. After every frame the views that read what it stores re-read it.
+    auto* liveLink = new LiveController(&app);
+    liveLink->setProject(projectPath);
+    QObject::connect(liveLink, &LiveController::frame, &app, [=] {
+        liveEvents->refresh();
+        approvals->refresh();
+        building->loadHistorian(liveLink->project());
+    });
+    QObject::connect(liveLink, &LiveController::finished, &app, [=] {
+        liveEvents->refresh();
+        approvals->refresh();
+        decisions->load(liveLink->project());
+        trendModel->load(liveLink->project());
+    });
     // The simulation view: the bundled scenarios, run on a worker thread.
     auto* simulation = new SimulationController(&app);
+    // A running simulation colours the 3D building with its state (where the scenario's
+    // building is the project's: the same point ids).
+    QObject::connect(simulation, &SimulationController::pointValues, building,
+                     [building](const QVariantMap& values, const QString& time) {
+                         building->setPointValues(values,
+                                                  QStringLiteral("simulation · %1").arg(time));
+                     });
     // The what-if view: a scenario and a variant of it, run side by side.
     auto* whatIf = new WhatIfController(&app);
     QVariantList scenarios;
@@ -244,6 +267,7 @@ int runGui(int argc, char** argv)
                                  {QStringLiteral("decisionModel"), QVariant::fromValue(decisions)},
                                  {QStringLiteral("approvalsModel"), QVariant::fromValue(approvals)},
                                  {QStringLiteral("liveModel"), QVariant::fromValue(liveEvents)},
+                                 {QStringLiteral("liveLink"), QVariant::fromValue(liveLink)},
                                  {QStringLiteral("trendModel"), QVariant::fromValue(trendModel)},
                                  {QStringLiteral("simulation"), QVariant::fromValue(simulation)},
                                  {QStringLiteral("whatIf"), QVariant::fromValue(whatIf)},
@@ -262,13 +286,14 @@ int runGui(int argc, char** argv)
     }
     auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().front());
     QObject* root = engine.rootObjects().front();
-    QObject::connect(session, &ProjectSession::projectChanged, &app, [=] {
+    auto reload = [=] {
         const QString path = session->path();
         auto next = loadProject(path);
         if (!next) {
             std::cerr << "error: " << next.error().toString() << '\n';
             return;
         }
+        liveLink->setProject(path);
         root->setProperty("selectedRow", -1);
         building->setGraph(nullptr);
         model->setGraph(std::move(next).value());
@@ -279,6 +304,17 @@ int runGui(int argc, char** argv)
         liveEvents->load(path);
         trendModel->load(path);
         root->setProperty("projectPath", path);
+    };
+    QObject::connect(session, &ProjectSession::projectChanged, &app, [&app, liveLink, reload] {
+        // A live loop records into the open project: it stops cleanly (everything flushed)
+        // before the views move to the other one.
+        if (liveLink->running()) {
+            QObject::connect(liveLink, &LiveController::finished, &app, reload,
+                             Qt::SingleShotConnection);
+            liveLink->disconnectLive();
+            return;
+        }
+        reload();
     });
 
     if (parser.isSet(select)) {

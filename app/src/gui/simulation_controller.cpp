@@ -3,6 +3,7 @@
 #include <twindesk/policies/scenario_run.h>
 #include <twindesk/sim/scenario.h>
 #include <twindesk/sim/sim_time.h>
+#include <twindesk/sim/telemetry.h>
 
 #include <QMetaObject>
 
@@ -20,6 +21,7 @@ struct Snapshot
     double progress = 0;
     QString time;
     QVariantMap kpis;
+    QVariantMap values; ///< every bound point's current value (point id → value, its unit)
 };
 
 Snapshot snapshotOf(const policies::ScenarioRun& run)
@@ -38,6 +40,11 @@ Snapshot snapshotOf(const policies::ScenarioRun& run)
         s.kpis[QStringLiteral("decisions")] = static_cast<qlonglong>(loop->stats().decisions);
         s.kpis[QStringLiteral("applied")] = static_cast<qlonglong>(loop->stats().applied);
     }
+    sim::TelemetryFrame frame;
+    e.sample(frame);
+    for (const auto& p : frame.samples)
+        if (p.quality)
+            s.values.insert(QString::fromStdString(p.point), p.value);
     return s;
 }
 
@@ -151,6 +158,8 @@ void SimulationController::publish(const QString& state, const QString& error)
             if (!error.isEmpty())
                 m_error = error;
             Q_EMIT changed();
+            if (!s.values.isEmpty())
+                Q_EMIT pointValues(s.values, s.time);
             if (state == QStringLiteral("finished"))
                 Q_EMIT finished();
         },

@@ -67,6 +67,9 @@ public:
 Q_SIGNALS:
     void changed();
     void finished();
+    /// With every snapshot: the current value of every point the scenario binds (point id →
+    /// value in the point's unit) and the simulated time, e.g. to colour the 3D building.
+    void pointValues(const QVariantMap& values, const QString& time);
 
 private:
     enum class Command : std::uint8_t { None, Run, Pause, Step, Quit };
