@@ -9,6 +9,7 @@
 #include <twindesk/policies/replay.h>
 #include <twindesk/sim/sim_time.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/twin_graph.h>
 
 #include <nlohmann/json.hpp>
 
@@ -51,14 +52,27 @@ QString policySpec(const std::string& policyJson)
     return QString::fromStdString(spec);
 }
 
-/// Default chart points: the most active point (usually an air temperature) and up to three
-/// of its siblings (same id up to the last '_': the room's setpoints, occupancy, CO2).
-QStringList defaultChartPoints(const RecordingTimeline& t)
+/// Default chart points: a zone temperature the recorded policy acted on (the room of its first
+/// action's target, else the most active temperature sensor) and up to three of its siblings
+/// of the same quantity (same id up to the last '_': the room's setpoints), most active first.
+QStringList defaultChartPoints(const RecordingTimeline& t, const twin::TwinGraph* graph,
+                               const std::vector<policies::ProposedAction>& recorded)
 {
     const auto& points = t.points();
     std::vector<std::size_t> changes(points.size(), 0);
-    for (std::size_t p = 0; p < points.size(); ++p)
+    std::vector<bool> temperature(points.size(), false);
+    std::vector<int> quantity(points.size(), -1);
+    for (std::size_t p = 0; p < points.size(); ++p) {
         changes[p] = t.changes(static_cast<int>(p), t.start(), t.end()).size();
+        if (graph != nullptr)
+            if (const auto e = graph->find(points[p])) {
+                const auto& point = graph->entity(*e).point;
+                if (point)
+                    quantity[p] = static_cast<int>(point->quantity);
+                temperature[p] = point && point->type == twin::PointType::Sensor &&
+                                 point->quantity == twin::Quantity::Temperature;
+            }
+    }
     std::vector<std::size_t> order(points.size());
     for (std::size_t i = 0; i < order.size(); ++i)
         order[i] = i;
@@ -67,16 +81,47 @@ QStringList defaultChartPoints(const RecordingTimeline& t)
     QStringList out;
     if (order.empty())
         return out;
-    const std::string& top = points[order.front()];
-    out.push_back(QString::fromStdString(top));
-    const auto cut = top.find_last_of('_');
-    if (cut != std::string::npos) {
-        const std::string prefix = top.substr(0, cut + 1);
-        for (const auto i : order)
-            if (out.size() < ReplayController::kMaxChartPoints && i != order.front() &&
-                points[i].rfind(prefix, 0) == 0 && changes[i] > 1)
-                out.push_back(QString::fromStdString(points[i]));
+    auto prefixOf = [](const std::string& id) {
+        const auto cut = id.find_last_of('_');
+        return cut == std::string::npos ? id : id.substr(0, cut + 1);
+    };
+    // The room the policy acted on first: its target's id up to the last '_' (a point) or
+    // the target followed by '_' (a room).
+    std::vector<std::string> wanted;
+    if (!recorded.empty()) {
+        const auto& action = recorded.front().action;
+        const auto at = action.find("target=");
+        if (at != std::string::npos) {
+            const auto target = action.substr(at + 7, action.find(' ', at) - at - 7);
+            wanted = {target + "_", prefixOf(target)};
+        }
     }
+    std::size_t top = order.front();
+    bool found = false;
+    for (const auto& prefix : wanted) {
+        for (const auto i : order)
+            if (temperature[i] && points[i].rfind(prefix, 0) == 0) {
+                top = i;
+                found = true;
+                break;
+            }
+        if (found)
+            break;
+    }
+    if (!found)
+        for (const auto i : order)
+            if (temperature[i]) {
+                top = i;
+                break;
+            }
+    out.push_back(QString::fromStdString(points[top]));
+    const std::string prefix = prefixOf(points[top]);
+    // Siblings of the same quantity only (setpoints beside a temperature share its axis).
+    for (const auto i : order)
+        if (out.size() < ReplayController::kMaxChartPoints && i != top &&
+            quantity[i] == quantity[top] &&
+            points[i].rfind(prefix, 0) == 0 && changes[i] > 1)
+            out.push_back(QString::fromStdString(points[i]));
     return out;
 }
 
@@ -131,6 +176,7 @@ bool ReplayController::open(const QString& recordingPath)
     }
     std::vector<policies::ProposedAction> recorded;
     std::string policyJson;
+    std::unique_ptr<twin::TwinGraph> graph; // for the default chart points only
     {
         auto store = twin::ProjectStore::open(file, twin::OpenMode::ReadOnly);
         if (!store) {
@@ -146,6 +192,8 @@ bool ReplayController::open(const QString& recordingPath)
         if (auto meta = store->allMeta())
             if (auto it = meta->find("policy_json"); it != meta->end())
                 policyJson = it->second;
+        if (auto model = store->loadModel())
+            graph = std::make_unique<twin::TwinGraph>(std::move(model).value());
     }
     stopWork();
     ++m_generation;
@@ -184,7 +232,7 @@ bool ReplayController::open(const QString& recordingPath)
                 break;
             }
     }
-    m_chartPoints = defaultChartPoints(*m_timeline);
+    m_chartPoints = defaultChartPoints(*m_timeline, graph.get(), m_recorded);
     m_error.clear();
     m_frame = 0;
     m_positionMs = static_cast<double>(m_timeline->start()) * 1000.0;
