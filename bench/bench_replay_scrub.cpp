@@ -11,7 +11,6 @@
 // Usage: bench_replay_scrub [--seeks N] [--days D] [--keep FILE]
 //   defaults: 2 000 seeks, 31 days; --keep reuses/keeps the recording at FILE.
 #include "bench_util.h"
-
 #include "building_scene.h"
 #include "cli.h"
 #include "recording_timeline.h"
@@ -62,10 +61,10 @@ int run(int argc, char** argv)
         else if (std::strcmp(argv[i], "--keep") == 0)
             keep = argv[i + 1];
     }
-    const fs::path rec = keep.empty() ? fs::temp_directory_path() /
-                                            ("bench-replay-scrub-" + std::to_string(::getpid()) +
-                                             ".twin")
-                                      : fs::path(keep);
+    const fs::path rec = keep.empty()
+                             ? fs::temp_directory_path() /
+                                   ("bench-replay-scrub-" + std::to_string(::getpid()) + ".twin")
+                             : fs::path(keep);
     if (!fs::exists(rec)) {
         char end[32];
         std::snprintf(end, sizeof end, "period.end=\"2025-%02d-%02dT00:00\"", days > 25 ? 2 : 1,
@@ -73,11 +72,11 @@ int run(int argc, char** argv)
         std::ostringstream out;
         std::ostringstream err;
         const auto t0 = bench::Clock::now();
-        if (app::runCli({"simulate",
-                         std::string(TWINDESK_SOURCE_DIR) +
-                             "/assets/scenarios/conference-adaptive.json",
-                         "--out", rec.string(), "--no-progress", "--set", end},
-                        {out, err}) != 0) {
+        if (app::runCli(
+                {"simulate",
+                 std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/conference-adaptive.json",
+                 "--out", rec.string(), "--no-progress", "--set", end},
+                {out, err}) != 0) {
             std::fprintf(stderr, "simulate failed: %s\n", err.str().c_str());
             return 1;
         }

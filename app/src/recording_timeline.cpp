@@ -102,13 +102,13 @@ RecordingTimeline::changes(int point, sim::Seconds from, sim::Seconds to) const
     const auto& idx = m_byPoint[static_cast<std::size_t>(point)];
     // The frame of change k: the last frame whose first change is ≤ k.
     auto timeOf = [this](std::uint32_t k) {
-        const auto it = std::upper_bound(m_frameFirst.begin(), m_frameFirst.end(),
-                                         static_cast<std::size_t>(k));
+        const auto it =
+            std::upper_bound(m_frameFirst.begin(), m_frameFirst.end(), static_cast<std::size_t>(k));
         return m_frameTimes[static_cast<std::size_t>(it - m_frameFirst.begin()) - 1];
     };
     // The first change after `from`; the one before it is the value in force at `from`.
     auto first = std::partition_point(idx.begin(), idx.end(),
-                                       [&](std::uint32_t k) { return timeOf(k) <= from; });
+                                      [&](std::uint32_t k) { return timeOf(k) <= from; });
     if (first != idx.begin())
         out.emplace_back(from, m_samples[*(first - 1)].value);
     for (auto it = first; it != idx.end(); ++it) {

@@ -55,8 +55,8 @@ public:
     }
     /// The changes of point `point` (index) with from ≤ time ≤ to: (time, value), the value
     /// holding from that time on; the first is the value in force at `from` (time `from`).
-    [[nodiscard]] std::vector<std::pair<sim::Seconds, double>>
-    changes(int point, sim::Seconds from, sim::Seconds to) const;
+    [[nodiscard]] std::vector<std::pair<sim::Seconds, double>> changes(int point, sim::Seconds from,
+                                                                       sim::Seconds to) const;
 
 private:
     RecordingTimeline() = default;

@@ -142,11 +142,10 @@ private:
 
 } // namespace
 
-twin::Result<CandidateReplay> replayCandidate(const std::filesystem::path& recording,
-                                              const std::string& spec, const std::string& where,
-                                              const std::optional<std::filesystem::path>& scenarioPath,
-                                              const std::filesystem::path& anchors,
-                                              const ReplayHooks& hooks)
+twin::Result<CandidateReplay>
+replayCandidate(const std::filesystem::path& recording, const std::string& spec,
+                const std::string& where, const std::optional<std::filesystem::path>& scenarioPath,
+                const std::filesystem::path& anchors, const ReplayHooks& hooks)
 {
     const std::string rec = recording.string();
     CandidateReplay out;
@@ -196,9 +195,9 @@ twin::Result<CandidateReplay> replayCandidate(const std::filesystem::path& recor
         return source.error();
     HookedSource hooked(**source, hooks);
     const auto r0 = std::chrono::steady_clock::now();
-    auto replayed = policies::replayOpenLoop(hooked, **candidate, fallback->get(),
-                                             policies::observationFor(*scenario), *settings,
-                                             nullptr);
+    auto replayed =
+        policies::replayOpenLoop(hooked, **candidate, fallback->get(),
+                                 policies::observationFor(*scenario), *settings, nullptr);
     if (!replayed)
         return replayed.error();
     out.replayS = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();

@@ -62,9 +62,9 @@ twin::Result<std::string> candidatePolicyJson(const nlohmann::json& recorded,
 struct CandidateReplay
 {
     std::string candidateId, candidateVersion, candidateHash;
-    std::size_t frames = 0;     ///< frames in the recording
-    std::size_t replayed = 0;   ///< frames fed through the loop (< frames when cancelled)
-    bool cancelled = false;     ///< stopped by ReplayHooks::cancel; the rest is partial
+    std::size_t frames = 0;   ///< frames in the recording
+    std::size_t replayed = 0; ///< frames fed through the loop (< frames when cancelled)
+    bool cancelled = false;   ///< stopped by ReplayHooks::cancel; the rest is partial
     policies::LoopStats stats;
     std::vector<policies::ProposedAction> recorded;  ///< the decision log's proposals
     std::vector<policies::ProposedAction> candidate; ///< the candidate's, in order

@@ -44,8 +44,8 @@ struct Side
     std::vector<policies::InputDrift> drift;
 };
 
-void runSide(Side& side, int index, const sim::Scenario& scenario,
-             const policies::KpiScope& scope, const ValidateHooks& hooks, bool& cancelled)
+void runSide(Side& side, int index, const sim::Scenario& scenario, const policies::KpiScope& scope,
+             const ValidateHooks& hooks, bool& cancelled)
 {
     policies::RunOptions o;
     o.policyJson = side.policyJson;
@@ -79,10 +79,9 @@ void runSide(Side& side, int index, const sim::Scenario& scenario,
         if (hooks.progress && step % every == 0)
             hooks.progress(index, static_cast<double>(step) / static_cast<double>(steps));
     }
-    for (auto [series, key] : {std::pair{&side.temperature, "zone_air_c"},
-                               std::pair{&side.power, "electric_kw"},
-                               std::pair{&side.hosts, "hosts_on"},
-                               std::pair{&side.actions, "actions_per_h"}})
+    for (auto [series, key] :
+         {std::pair{&side.temperature, "zone_air_c"}, std::pair{&side.power, "electric_kw"},
+          std::pair{&side.hosts, "hosts_on"}, std::pair{&side.actions, "actions_per_h"}})
         if (const auto* sampled = sampler.find(key))
             series->points = sampled->points;
     if (!status) {
@@ -144,8 +143,7 @@ twin::Result<ValidationOutcome> validateRecording(const ValidateOptions& options
     const policies::KpiScope scope{gate->scope};
     {
         bool cancelled[2] = {false, false};
-        std::thread other(
-            [&] { runSide(sides[1], 1, ctx->scenario, scope, hooks, cancelled[1]); });
+        std::thread other([&] { runSide(sides[1], 1, ctx->scenario, scope, hooks, cancelled[1]); });
         runSide(sides[0], 0, ctx->scenario, scope, hooks, cancelled[0]);
         other.join();
         if (cancelled[0] || cancelled[1]) {

@@ -48,8 +48,8 @@ struct ValidationOutcome
     bool pass = false;
     bool cancelled = false; ///< stopped by ValidateHooks::cancel: nothing else is filled
     std::vector<policies::GateResult> results;
-    ValidationReport report; ///< its thresholds are `results`, formatted
-    std::string scope;       ///< "site" or the gate's uses joined by '+'
+    ValidationReport report;          ///< its thresholds are `results`, formatted
+    std::string scope;                ///< "site" or the gate's uses joined by '+'
     std::array<std::string, 2> names; ///< baseline, candidate: id version short-hash
     std::array<std::vector<policies::InputDrift>, 2> drift;
 };

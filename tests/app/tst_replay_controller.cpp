@@ -3,20 +3,19 @@
 // frame), forwards and back; the recorded policy replayed agrees fully, another diverges and
 // its first divergence is the CLI's; the validation gate's verdict and report are read back;
 // bad files and policies are named; everything is deterministic.
-#include "test_registry.h"
-
 #include "console_test_util.h"
 #include "replay_controller.h"
 #include "replay_rounds_model.h"
+#include "test_registry.h"
 
 #include <twindesk/policies/recording.h>
-
-#include <nlohmann/json.hpp>
 
 #include <QFile>
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <limits>
@@ -92,9 +91,9 @@ private Q_SLOTS:
     {
         QVERIFY(m_dir.isValid());
         m_rec = path("rec.twin");
-        const auto err = twindesk::test::simulateInto(kScenarios + "conference-adaptive.json",
-                                                      m_rec,
-                                                      {"--set", "period.end=\"2025-01-08T00:00\""});
+        const auto err =
+            twindesk::test::simulateInto(kScenarios + "conference-adaptive.json", m_rec,
+                                         {"--set", "period.end=\"2025-01-08T00:00\""});
         QVERIFY2(err.empty(), err.c_str());
     }
 
@@ -177,7 +176,8 @@ private Q_SLOTS:
                 std::floor(std::min(p, c.endMs()) / 1000.0 / 60.0) * 60.0));
         }
         const auto reference = referenceValues(m_rec, frameTimes);
-        QCOMPARE(reference.size(), std::set<std::int64_t>(frameTimes.begin(), frameTimes.end()).size());
+        QCOMPARE(reference.size(),
+                 std::set<std::int64_t>(frameTimes.begin(), frameTimes.end()).size());
         int compared = 0;
         for (std::size_t i = 0; i < positions.size(); ++i) {
             const auto& ref = reference.at(frameTimes[i]);
@@ -218,8 +218,7 @@ private Q_SLOTS:
             QVERIFY(forwards.count(c.frame()) == 1);
             QCOMPARE(c.pointValues(), forwards[c.frame()]);
         }
-        for (int f : {899, 301, 650, 420, 777, 300})
-        {
+        for (int f : {899, 301, 650, 420, 777, 300}) {
             c.seekFrame(f);
             QCOMPARE(c.frame(), f);
             QCOMPARE(c.pointValues(), forwards[f]);
@@ -328,7 +327,8 @@ private Q_SLOTS:
         QVERIFY(rounds->divergentRounds() > 0);
         const int first = rounds->firstDivergenceRow();
         QVERIFY(first >= 0);
-        QVERIFY(rounds->data(rounds->index(first), ReplayRoundsModel::FirstDivergenceRole).toBool());
+        QVERIFY(
+            rounds->data(rounds->index(first), ReplayRoundsModel::FirstDivergenceRole).toBool());
         QVERIFY(!rounds->data(rounds->index(first), ReplayRoundsModel::AgreeRole).toBool());
         for (int r = 0; r < first; ++r)
             QVERIFY(rounds->data(rounds->index(r), ReplayRoundsModel::AgreeRole).toBool());
@@ -343,9 +343,13 @@ private Q_SLOTS:
         QCOMPARE(s.value("agreement").toDouble(), j["agreement"].get<double>());
         // The round shows every action of that time; the CLI lists the unmatched ones.
         const QStringList shownRecorded =
-            rounds->data(rounds->index(first), ReplayRoundsModel::RecordedRole).toString().split('\n');
+            rounds->data(rounds->index(first), ReplayRoundsModel::RecordedRole)
+                .toString()
+                .split('\n');
         const QStringList shownCandidate =
-            rounds->data(rounds->index(first), ReplayRoundsModel::CandidateRole).toString().split('\n');
+            rounds->data(rounds->index(first), ReplayRoundsModel::CandidateRole)
+                .toString()
+                .split('\n');
         QVERIFY(!j["first_divergence"]["recorded"].empty() ||
                 !j["first_divergence"]["candidate"].empty());
         for (const auto& a : j["first_divergence"]["recorded"])
@@ -477,6 +481,39 @@ private Q_SLOTS:
         QCOMPARE(c.gateState(), QStringLiteral("error"));
         QVERIFY2(c.error().contains("bad-gate.yaml:2"), qPrintable(c.error()));
         QVERIFY(c.reportPath().isEmpty());
+    }
+
+    void theConsoleDrawsTheReplay()
+    {
+        // The Replay tab on the recording with a diverging candidate: the rounds table draws
+        // the divergent rounds (light red) and the first divergence (darker red).
+        QString error;
+        const QImage image = twindesk::test::consoleScreenshot(
+            m_rec, {"--view", "replay", "--candidate", "fixed-schedule"}, path("replay.png"),
+            error);
+        QVERIFY2(!image.isNull(), qPrintable(error));
+        int diverging = 0;
+        int first = 0;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x) {
+                const QRgb c = image.pixel(x, y) & 0xffffff;
+                diverging += c == 0xffcdd2 ? 1 : 0;
+                first += c == 0xef9a9a ? 1 : 0;
+            }
+        QVERIFY2(first > 500, qPrintable(QString::number(first)));
+        QVERIFY2(diverging > 500, qPrintable(QString::number(diverging)));
+
+        // A --recording that is not one: exit 1, the file named.
+        QProcess p;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("QT_QPA_PLATFORM", "offscreen");
+        p.setProcessEnvironment(env);
+        p.start(TWINDESK_EXE, {m_rec, "--view", "replay", "--recording", path("none.twin"),
+                               "--screenshot", path("none.png")});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 1);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains("--recording") && err.contains("none.twin"), qPrintable(err));
     }
 };
 

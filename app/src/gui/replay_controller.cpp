@@ -11,8 +11,6 @@
 #include <twindesk/twin/project_store.h>
 #include <twindesk/twin/twin_graph.h>
 
-#include <nlohmann/json.hpp>
-
 #include <QCoreApplication>
 #include <QDesktopServices>
 #include <QDir>
@@ -20,6 +18,8 @@
 #include <QFileInfo>
 #include <QMetaObject>
 #include <QUrl>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -119,8 +119,7 @@ QStringList defaultChartPoints(const RecordingTimeline& t, const twin::TwinGraph
     // Siblings of the same quantity only (setpoints beside a temperature share its axis).
     for (const auto i : order)
         if (out.size() < ReplayController::kMaxChartPoints && i != top &&
-            quantity[i] == quantity[top] &&
-            points[i].rfind(prefix, 0) == 0 && changes[i] > 1)
+            quantity[i] == quantity[top] && points[i].rfind(prefix, 0) == 0 && changes[i] > 1)
             out.push_back(QString::fromStdString(points[i]));
     return out;
 }
@@ -395,9 +394,8 @@ QVariantList ReplayController::series(const QString& point, int maxPoints) const
     QVariantList out;
     if (!m_timeline)
         return out;
-    const auto changes =
-        m_timeline->changes(m_timeline->pointIndex(point.toStdString()), m_timeline->start(),
-                            m_timeline->end());
+    const auto changes = m_timeline->changes(m_timeline->pointIndex(point.toStdString()),
+                                             m_timeline->start(), m_timeline->end());
     if (changes.empty())
         return out;
     // Steps: each value holds until the next change, and the last until the end.
@@ -410,8 +408,9 @@ QVariantList ReplayController::series(const QString& point, int maxPoints) const
         steps.emplace_back(static_cast<double>(changes[i].first) * 1000.0, changes[i].second);
     }
     steps.emplace_back(endMs(), changes.back().second);
-    for (const auto i : minMaxIndices(steps.size(), static_cast<std::size_t>(std::max(2, maxPoints)),
-                                      [&steps](std::size_t k) { return steps[k].second; }))
+    for (const auto i :
+         minMaxIndices(steps.size(), static_cast<std::size_t>(std::max(2, maxPoints)),
+                       [&steps](std::size_t k) { return steps[k].second; }))
         if (std::isfinite(steps[i].second))
             out.push_back(QVariantMap{{QStringLiteral("x"), steps[i].first},
                                       {QStringLiteral("y"), steps[i].second}});
@@ -443,8 +442,7 @@ void ReplayController::pushToScene()
     values.reserve(points.size());
     for (std::size_t i = 0; i < points.size(); ++i)
         values.emplace(points[i], m_values[i]);
-    m_scene->setValues(std::move(values),
-                       QStringLiteral("recording at ") + positionText());
+    m_scene->setValues(std::move(values), QStringLiteral("recording at ") + positionText());
 }
 
 void ReplayController::setCandidate(const QString& spec)
@@ -542,10 +540,11 @@ void ReplayController::runReplay()
             const auto& c = replayed->comparison;
             QVariantList byKind;
             for (const auto& [kind, n] : c.byKind)
-                byKind.push_back(QVariantMap{{QStringLiteral("kind"), QString::fromStdString(kind)},
-                                             {QStringLiteral("recorded"), static_cast<qlonglong>(n[0])},
-                                             {QStringLiteral("candidate"), static_cast<qlonglong>(n[1])},
-                                             {QStringLiteral("matched"), static_cast<qlonglong>(n[2])}});
+                byKind.push_back(
+                    QVariantMap{{QStringLiteral("kind"), QString::fromStdString(kind)},
+                                {QStringLiteral("recorded"), static_cast<qlonglong>(n[0])},
+                                {QStringLiteral("candidate"), static_cast<qlonglong>(n[1])},
+                                {QStringLiteral("matched"), static_cast<qlonglong>(n[2])}});
             summary = {
                 {QStringLiteral("candidate"),
                  QString::fromStdString(replayed->candidateId + " " + replayed->candidateVersion)},
@@ -604,8 +603,8 @@ void ReplayController::runGate()
     options.gate = m_gatePath.toStdString();
     options.anchors = m_anchors.toStdString();
     const QString dir = m_reportDir.isEmpty() ? QDir::tempPath() : m_reportDir;
-    const QString report =
-        QDir(dir).filePath(QFileInfo(m_path).completeBaseName() + QStringLiteral("-validation.html"));
+    const QString report = QDir(dir).filePath(QFileInfo(m_path).completeBaseName() +
+                                              QStringLiteral("-validation.html"));
     options.report = report.toStdString();
     m_cancel = false;
     m_working = true;
@@ -651,14 +650,14 @@ void ReplayController::runGate()
             for (std::size_t i = 0; i < outcome->results.size(); ++i) {
                 const auto& r = outcome->results[i];
                 const auto& t = outcome->report.thresholds[i];
-                results.push_back(QVariantMap{
-                    {QStringLiteral("kpi"), QString::fromStdString(t.kpi)},
-                    {QStringLiteral("rule"), QString::fromStdString(t.rule)},
-                    {QStringLiteral("baseline"), QString::fromStdString(t.baseline)},
-                    {QStringLiteral("candidate"), QString::fromStdString(t.candidate)},
-                    {QStringLiteral("change"), QString::fromStdString(t.change)},
-                    {QStringLiteral("pass"), r.pass},
-                    {QStringLiteral("reason"), QString::fromStdString(r.reason)}});
+                results.push_back(
+                    QVariantMap{{QStringLiteral("kpi"), QString::fromStdString(t.kpi)},
+                                {QStringLiteral("rule"), QString::fromStdString(t.rule)},
+                                {QStringLiteral("baseline"), QString::fromStdString(t.baseline)},
+                                {QStringLiteral("candidate"), QString::fromStdString(t.candidate)},
+                                {QStringLiteral("change"), QString::fromStdString(t.change)},
+                                {QStringLiteral("pass"), r.pass},
+                                {QStringLiteral("reason"), QString::fromStdString(r.reason)}});
             }
         }
         QMetaObject::invokeMethod(

@@ -60,8 +60,8 @@ class ReplayController : public QObject
     Q_PROPERTY(QVariantList decisionsNear READ decisionsNear NOTIFY positionChanged)
     Q_PROPERTY(int nearWindowS READ nearWindowS WRITE setNearWindowS NOTIFY positionChanged)
     /// The points charted (ids), at most kMaxChartPoints.
-    Q_PROPERTY(QStringList chartPoints READ chartPoints WRITE setChartPoints NOTIFY
-                   chartPointsChanged)
+    Q_PROPERTY(
+        QStringList chartPoints READ chartPoints WRITE setChartPoints NOTIFY chartPointsChanged)
     // The candidate's replay.
     Q_PROPERTY(QString candidate READ candidate WRITE setCandidate NOTIFY candidateChanged)
     /// The registry's policy names.
@@ -174,7 +174,10 @@ public:
     void setGatePath(const QString& path);
     [[nodiscard]] QStringList gateFiles() const { return m_gateFiles; }
     [[nodiscard]] QString gateState() const { return m_gateState; }
-    [[nodiscard]] QVariantList gateProgress() const { return {m_gateProgress[0], m_gateProgress[1]}; }
+    [[nodiscard]] QVariantList gateProgress() const
+    {
+        return {m_gateProgress[0], m_gateProgress[1]};
+    }
     [[nodiscard]] QVariantList gateResults() const { return m_gateResults; }
     [[nodiscard]] QString gateBaseline() const { return m_gateBaseline; }
     [[nodiscard]] QString gateCandidate() const { return m_gateCandidate; }

@@ -21,8 +21,7 @@ class ReplayRoundsModel : public QAbstractListModel
     /// Row (in the rows shown) of the first divergence, -1 when there is none or it is hidden.
     Q_PROPERTY(int firstDivergenceRow READ firstDivergenceRow NOTIFY rowsShownChanged)
     /// Show only the rounds where the two disagree.
-    Q_PROPERTY(bool divergentOnly READ divergentOnly WRITE setDivergentOnly NOTIFY
-                   rowsShownChanged)
+    Q_PROPERTY(bool divergentOnly READ divergentOnly WRITE setDivergentOnly NOTIFY rowsShownChanged)
 
 public:
     enum Role {
