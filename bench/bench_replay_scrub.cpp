@@ -9,7 +9,7 @@
 //  3. one chart series of the whole month (a temperature's changes, min/max downsampled to
 //     1 500 points).
 // Usage: bench_replay_scrub [--seeks N] [--days D] [--keep FILE]
-//   defaults: 2 000 seeks, 31 days; --keep reuses/keeps the recording at FILE.
+//   defaults: 2 000 seeks, 31 days (1–31, from 2025-01-06); --keep reuses/keeps the recording at FILE.
 #include "bench_util.h"
 #include "building_scene.h"
 #include "cli.h"
@@ -57,7 +57,7 @@ int run(int argc, char** argv)
         if (std::strcmp(argv[i], "--seeks") == 0)
             seeks = std::max(10, std::atoi(argv[i + 1]));
         else if (std::strcmp(argv[i], "--days") == 0)
-            days = std::max(1, std::atoi(argv[i + 1]));
+            days = std::clamp(std::atoi(argv[i + 1]), 1, 31); // from 2025-01-06
         else if (std::strcmp(argv[i], "--keep") == 0)
             keep = argv[i + 1];
     }
@@ -66,7 +66,7 @@ int run(int argc, char** argv)
                                    ("bench-replay-scrub-" + std::to_string(::getpid()) + ".twin")
                              : fs::path(keep);
     if (!fs::exists(rec)) {
-        char end[32];
+        char end[48];
         std::snprintf(end, sizeof end, "period.end=\"2025-%02d-%02dT00:00\"", days > 25 ? 2 : 1,
                       days > 25 ? days - 25 : 6 + days);
         std::ostringstream out;
