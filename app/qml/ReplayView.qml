@@ -74,10 +74,19 @@ SplitView {
     }
     Component.onCompleted: {
         redraw()
+        if (visible)
+            view.controller.openDefault()
         view.controller.setSceneFollows(visible)
     }
-    // The 3D building follows the scrubber while this view is shown.
-    onVisibleChanged: if (view.controller) view.controller.setSceneFollows(visible)
+    // The project is opened as a recording when the view is first shown (if it is one); the 3D
+    // building follows the scrubber while this view is shown.
+    onVisibleChanged: {
+        if (!view.controller)
+            return
+        if (visible)
+            view.controller.openDefault()
+        view.controller.setSceneFollows(visible)
+    }
 
     // Left: the timeline, the state at the position (3D, values, charts), decisions nearby.
     ColumnLayout {

@@ -132,6 +132,28 @@ private Q_SLOTS:
         QCOMPARE(c.recordingPath(), QFileInfo(m_rec).absoluteFilePath());
     }
 
+    void theProjectOpensWhenTheViewIsShownIfItIsARecording()
+    {
+        ReplayController c;
+        setUp(c);
+        // The demo office without a policy: not a recording, and no error either.
+        const QString plain = path("plain-default.twin");
+        const auto err = twindesk::test::simulateInto(kScenarios + "demo-office.json", plain,
+                                                      {"--set", "period.end=\"2025-01-07T00:00\""});
+        QVERIFY2(err.empty(), err.c_str());
+        c.setDefaultRecording(plain);
+        QVERIFY(!c.ready()); // nothing read before the view is shown
+        QVERIFY(!c.openDefault());
+        QVERIFY(c.error().isEmpty());
+        // A recording opens on the first show only.
+        c.setDefaultRecording(m_rec);
+        QVERIFY(c.openDefault());
+        QVERIFY(c.ready());
+        c.seekFrame(100);
+        QVERIFY(c.openDefault());
+        QCOMPARE(c.frame(), 100); // not reopened
+    }
+
     void openDescribesTheRecording()
     {
         ReplayController c;

@@ -263,8 +263,11 @@ int runGui(int argc, char** argv)
             std::cerr << "error: --recording: " << replay->error().toStdString() << '\n';
             return 1;
         }
-    } else if (!replay->open(projectPath)) {
-        replay->clearError(); // not a recording: the view offers to open one
+    } else {
+        // Opened when the Replay tab is first shown (now, with --view replay).
+        replay->setDefaultRecording(projectPath);
+        if (viewName == QStringLiteral("replay"))
+            replay->openDefault();
     }
     if (replay->ready() && atMs >= 0)
         replay->setPosition(atMs);
@@ -318,6 +321,7 @@ int runGui(int argc, char** argv)
         approvals->load(path);
         liveEvents->load(path);
         trendModel->load(path);
+        replay->setDefaultRecording(path); // the Replay tab opens it when shown, if it is one
         root->setProperty("projectPath", path);
     });
 

@@ -247,6 +247,29 @@ bool ReplayController::open(const QString& recordingPath)
     return true;
 }
 
+void ReplayController::setDefaultRecording(const QString& path)
+{
+    if (path == m_default)
+        return;
+    m_default = path;
+    m_defaultTried = false;
+}
+
+bool ReplayController::openDefault()
+{
+    if (m_default.isEmpty() || m_defaultTried)
+        return ready();
+    m_defaultTried = true;
+    if (ready() && m_path == QFileInfo(m_default).absoluteFilePath())
+        return true;
+    const QString before = m_error;
+    if (open(m_default))
+        return true;
+    if (m_error != before)
+        setError(before); // not a recording: no error, the view offers to open one
+    return false;
+}
+
 double ReplayController::startMs() const
 {
     return m_timeline ? static_cast<double>(m_timeline->start()) * 1000.0 : 0.0;

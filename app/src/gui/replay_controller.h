@@ -112,6 +112,12 @@ public:
     /// chart points and gate file. False with error() — the file and what is wrong — when it
     /// cannot be read or is not a recording; the previous recording then stays.
     Q_INVOKABLE bool open(const QString& recordingPath);
+    /// A file to open when the view is first shown (the console's project, which may be a
+    /// recording): openDefault() opens it then, so a large recording costs nothing at start.
+    void setDefaultRecording(const QString& path);
+    /// Opens the default recording unless it is open or was tried already; a file that is not
+    /// a recording leaves no error (the view offers to open one). True when it is open.
+    Q_INVOKABLE bool openDefault();
     /// Forgets the last error message.
     Q_INVOKABLE void clearError() { setError({}); }
     /// The scrubber to frame `frame` (clamped).
@@ -207,6 +213,8 @@ private:
     bool m_sceneFollows = false;
 
     QString m_path;
+    QString m_default;
+    bool m_defaultTried = false;
     std::shared_ptr<const RecordingTimeline> m_timeline;
     QStringList m_pointIds;
     QString m_recordedPolicy;
