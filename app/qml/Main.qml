@@ -13,6 +13,7 @@ ApplicationWindow {
     required property var trendModel
     required property var simulation
     required property var whatIf
+    required property var replay
     required property var scenarios
     required property var initialTrends
     required property int initialView
@@ -103,7 +104,7 @@ ApplicationWindow {
             title: qsTr("&View")
             Repeater {
                 model: [qsTr("&Twin and 3D"), qsTr("&Decisions"), qsTr("&Approvals"), qsTr("T&rends"),
-                        qsTr("&Simulation"), qsTr("&Live"), qsTr("&What-if")]
+                        qsTr("&Simulation"), qsTr("Re&play"), qsTr("&Live"), qsTr("&What-if")]
                 delegate: MenuItem {
                     required property string modelData
                     required property int index
@@ -136,9 +137,9 @@ ApplicationWindow {
         }
     }
 
-    // Ctrl+1 … Ctrl+7 switch views; Escape clears the selection.
+    // Ctrl+1 … Ctrl+8 switch views; Escape clears the selection.
     Repeater {
-        model: 7
+        model: 8
         Item {
             required property int index
             Shortcut {
@@ -234,6 +235,7 @@ ApplicationWindow {
         }
         TabButton { text: "Trends"; width: implicitWidth + 24 }
         TabButton { text: "Simulation"; width: implicitWidth + 24 }
+        TabButton { objectName: "replayTab"; text: "Replay"; width: implicitWidth + 24 }
         TabButton {
             objectName: "liveTab"
             text: "Live" + (root.liveLink.running ? " ●" : "")
@@ -437,6 +439,12 @@ ApplicationWindow {
     SimulationView {
         controller: root.simulation
         scenarios: root.scenarios
+    }
+
+    ReplayView {
+        controller: root.replay
+        scene: root.buildingScene
+        dialogs: root.dialogs
     }
 
     LiveView {

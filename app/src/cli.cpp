@@ -133,14 +133,17 @@ const std::vector<CommandSpec>& commands()
          {"--json"},
          cmdQuery},
         {"screenshot",
-         "screenshot [--view 3d|twin|decisions|approvals|trends|simulation|live] --out FILE.png "
-         "[--project PROJECT.twin] [--at TIME] [--metric M] [--select ENTITY] [--floor N] "
-         "[--explode X] [--trend POINT]...",
-         "Render the console on a project (default: the demo office after its four weeks) and "
-         "save a picture of the view. Without a display it runs itself under xvfb-run (Quick "
-         "3D needs a real X server; it draws nothing offscreen).",
+         "screenshot [--view 3d|twin|decisions|approvals|trends|simulation|replay|live] --out "
+         "FILE.png [--project PROJECT.twin] [--at TIME] [--metric M] [--select ENTITY] [--floor N] "
+         "[--explode X] [--trend POINT]... [--candidate NAME[:PARAMS_JSON]]",
+         "Render the console on a project (default: the demo office after its four weeks; for "
+         "the replay view, two days of the conference rooms under adaptive-conference) and "
+         "save a picture of the view. --candidate replays a candidate policy over the recording "
+         "first (replay view; default on the demo recording: a 30-minute vacancy delay). "
+         "Without a display it runs itself under xvfb-run (Quick 3D needs a real X server; it "
+         "draws nothing offscreen).",
          {"--view", "--out", "--project", "--at", "--metric", "--select", "--floor", "--explode",
-          "--trend"},
+          "--trend", "--candidate"},
          {},
          cmdScreenshot},
         {"demo",
@@ -1012,13 +1015,14 @@ std::optional<std::vector<std::string>> screenshotConsoleArgs(const std::vector<
         return std::nullopt;
     }
     const std::string view = args->option("--view").value_or("3d");
-    static const std::vector<std::string> kViews{"3d",     "twin",       "decisions", "approvals",
-                                                 "trends", "simulation", "live"};
+    static const std::vector<std::string> kViews{"3d",         "twin",   "decisions", "approvals",
+                                                 "trends",     "simulation", "replay", "live"};
     if (std::find(kViews.begin(), kViews.end(), view) == kViews.end()) {
         io.err << "error: --view " << view
-               << ": expected 3d, twin, decisions, approvals, trends, simulation or live\n";
+               << ": expected 3d, twin, decisions, approvals, trends, simulation, replay or live\n";
         return std::nullopt;
     }
+    const bool replay = view == "replay";
     std::string project;
     const bool demo = !args->option("--project");
     if (!demo) {
@@ -1035,11 +1039,26 @@ std::optional<std::vector<std::string>> screenshotConsoleArgs(const std::vector<
                    (std::string(kScreenshotDemoPrefix) + std::to_string(::getpid()) + ".twin"))
                       .string();
         std::ostringstream quiet;
-        if (runCli({"demo", "--out", project}, {quiet, io.err}) != 0)
+        if (replay) {
+            // The replay view needs a recording: two January days of the conference rooms
+            // under adaptive-conference (about a second).
+            const auto assets = assetsDir();
+            if (!assets) {
+                io.err << "error: screenshot --view replay: the bundled assets were not found; "
+                          "pass --project RECORDING.twin\n";
+                return std::nullopt;
+            }
+            if (runCli({"simulate", (*assets / "scenarios" / "conference-adaptive.json").string(),
+                        "--out", project, "--force", "--no-progress", "--set",
+                        "period.end=\"2025-01-08T00:00\""},
+                       {quiet, io.err}) != 0)
+                return std::nullopt;
+        } else if (runCli({"demo", "--out", project}, {quiet, io.err}) != 0) {
             return std::nullopt;
+        }
     }
     std::vector<std::string> console{project, "--view", view, "--screenshot", *out};
-    for (const char* name : {"--at", "--metric", "--select", "--floor", "--explode"})
+    for (const char* name : {"--at", "--metric", "--select", "--floor", "--explode", "--candidate"})
         if (const auto v = args->option(name)) {
             console.push_back(name);
             console.push_back(*v);
@@ -1048,7 +1067,13 @@ std::optional<std::vector<std::string>> screenshotConsoleArgs(const std::vector<
         console.push_back("--trend");
         console.push_back(t);
     }
-    if (demo) {
+    if (demo && replay && !args->option("--candidate")) {
+        // On the demo recording: a candidate that waits longer before standby diverges at
+        // the first vacancy.
+        console.push_back("--candidate");
+        console.push_back(R"(adaptive-conference:{"vacancy_delay_s":1800})");
+    }
+    if (demo && !replay) {
         // On the demo: a weekday afternoon (15:00 in Chicago) and room 201's temperatures.
         if (!args->option("--at")) {
             console.push_back("--at");

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ostream>
@@ -104,73 +105,157 @@ twin::Result<std::string> candidatePolicyJson(const nlohmann::json& recorded,
     return policy.dump();
 }
 
-int runReplay(const ReplayOptions& options, CliIo& io)
+namespace {
+
+/// A recording's frames with a progress report and a way out: ends the stream early when
+/// cancelled (the loop then finishes its statistics as at the end of a recording).
+class HookedSource : public sim::TelemetrySource
 {
-    const auto wallStart = std::chrono::steady_clock::now();
-    const std::string rec = options.recording.string();
-    std::vector<policies::ProposedAction> recorded;
+public:
+    HookedSource(policies::RecordedSource& inner, const ReplayHooks& hooks)
+        : m_inner(inner), m_hooks(hooks)
     {
-        auto store = twin::ProjectStore::open(options.recording, twin::OpenMode::ReadOnly);
+    }
+    twin::Result<bool> next(sim::TelemetryFrame& frame) override
+    {
+        if (m_hooks.cancel != nullptr && m_hooks.cancel->load()) {
+            m_cancelled = true;
+            return false;
+        }
+        if (m_hooks.progress)
+            m_hooks.progress(m_done, m_inner.frameCount());
+        auto more = m_inner.next(frame);
+        if (more && *more)
+            ++m_done;
+        return more;
+    }
+    [[nodiscard]] sim::Seconds now() const override { return m_inner.now(); }
+    [[nodiscard]] std::size_t done() const { return m_done; }
+    [[nodiscard]] bool cancelled() const { return m_cancelled; }
+
+private:
+    policies::RecordedSource& m_inner;
+    const ReplayHooks& m_hooks;
+    std::size_t m_done = 0;
+    bool m_cancelled = false;
+};
+
+} // namespace
+
+twin::Result<CandidateReplay>
+replayCandidate(const std::filesystem::path& recording, const std::string& spec,
+                const std::string& where, const std::optional<std::filesystem::path>& scenarioPath,
+                const std::filesystem::path& anchors, const ReplayHooks& hooks)
+{
+    const std::string rec = recording.string();
+    CandidateReplay out;
+    {
+        auto store = twin::ProjectStore::open(recording, twin::OpenMode::ReadOnly);
         if (!store)
-            return failWith(io, store.error().toString());
+            return store.error();
         auto proposals = policies::recordedProposals(*store);
         if (!proposals)
-            return failWith(io, proposals.error().toString());
-        recorded = std::move(proposals).value();
+            return proposals.error();
+        out.recorded = std::move(proposals).value();
     }
-    auto ctx = loadRecordingContext(options.recording, options.scenario, options.anchors);
+    auto ctx = loadRecordingContext(recording, scenarioPath, anchors);
     if (!ctx)
-        return failWith(io, ctx.error().toString());
+        return ctx.error();
     auto* scenario = &ctx->scenario;
-    const std::string where = options.policy ? "--policy" : rec + ": policy_json";
-    auto json = candidatePolicyJson(ctx->policy, options.policy.value_or("recorded"), where);
+    const bool named = !spec.empty() && spec != "recorded";
+    const std::string policyWhere = named ? where : rec + ": policy_json";
+    auto json = candidatePolicyJson(ctx->policy, spec, policyWhere);
     if (!json)
-        return failWith(io, json.error().toString());
+        return json.error();
     const std::string policyJson = *json;
-    auto candidate = policies::createPolicy(policyJson, where, scenario->file.parent_path());
+    auto candidate = policies::createPolicy(policyJson, policyWhere, scenario->file.parent_path());
     if (!candidate)
-        return failWith(io, candidate.error().toString());
+        return candidate.error();
     if (auto it = ctx->meta.find("recording");
         it != ctx->meta.end() && it->second == "policy-inputs" && scenario->building) {
         auto original = policies::createPolicy(ctx->policy.dump(), rec + ": policy_json",
                                                scenario->file.parent_path());
         if (!original)
-            return failWith(io, original.error().toString());
+            return original.error();
         if (auto s = policies::checkLeanRecordingCovers(*scenario->building, (*original)->info(),
                                                         (*candidate)->info(), rec);
             !s)
-            return failWith(io, s.error().toString());
+            return s.error();
     }
-    auto fallback = policies::createFallbackPolicy(policyJson, where, scenario->file.parent_path());
+    auto fallback =
+        policies::createFallbackPolicy(policyJson, policyWhere, scenario->file.parent_path());
     if (!fallback)
-        return failWith(io, fallback.error().toString());
-    auto settings = policies::loopSettings(policyJson, where);
+        return fallback.error();
+    auto settings = policies::loopSettings(policyJson, policyWhere);
     if (!settings)
-        return failWith(io, settings.error().toString());
+        return settings.error();
 
-    auto source = policies::RecordedSource::open(options.recording);
+    auto source = policies::RecordedSource::open(recording);
     if (!source)
-        return failWith(io, source.error().toString());
+        return source.error();
+    HookedSource hooked(**source, hooks);
     const auto r0 = std::chrono::steady_clock::now();
     auto replayed =
-        policies::replayOpenLoop(**source, **candidate, fallback->get(),
+        policies::replayOpenLoop(hooked, **candidate, fallback->get(),
                                  policies::observationFor(*scenario), *settings, nullptr);
     if (!replayed)
+        return replayed.error();
+    out.replayS = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
+    const auto& info = (*candidate)->info();
+    out.candidateId = info.id;
+    out.candidateVersion = info.version;
+    out.candidateHash = info.hash;
+    out.frames = (*source)->frameCount();
+    out.replayed = hooked.done();
+    out.cancelled = hooked.cancelled();
+    out.stats = replayed->stats;
+    out.candidate = std::move(replayed->proposals);
+    out.comparison = policies::compareProposals(out.recorded, out.candidate);
+    return out;
+}
+
+std::vector<ReplayRound> replayRounds(const std::vector<policies::ProposedAction>& recorded,
+                                      const std::vector<policies::ProposedAction>& candidate)
+{
+    std::map<sim::Seconds, ReplayRound> byTime;
+    for (const auto& a : recorded)
+        byTime[a.time].recorded.push_back(a.action);
+    for (const auto& a : candidate)
+        byTime[a.time].candidate.push_back(a.action);
+    std::vector<ReplayRound> out;
+    out.reserve(byTime.size());
+    for (auto& [time, round] : byTime) {
+        round.time = time;
+        std::sort(round.recorded.begin(), round.recorded.end());
+        std::sort(round.candidate.begin(), round.candidate.end());
+        round.agree = round.recorded == round.candidate;
+        out.push_back(std::move(round));
+    }
+    return out;
+}
+
+int runReplay(const ReplayOptions& options, CliIo& io)
+{
+    const auto wallStart = std::chrono::steady_clock::now();
+    const std::string rec = options.recording.string();
+    auto replayed = replayCandidate(options.recording, options.policy.value_or("recorded"),
+                                    "--policy", options.scenario, options.anchors);
+    if (!replayed)
         return failWith(io, replayed.error().toString());
-    const double replayS =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
-    const auto c = policies::compareProposals(recorded, replayed->proposals);
+    const double replayS = replayed->replayS;
+    const auto& c = replayed->comparison;
     const auto& st = replayed->stats;
+    const std::size_t frames = replayed->frames;
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
 
     if (options.json) {
         nlohmann::ordered_json j;
         j["recording"] = rec;
-        j["candidate"] = {{"name", (*candidate)->info().id},
-                          {"version", (*candidate)->info().version},
-                          {"hash", (*candidate)->info().hash}};
-        j["frames"] = (*source)->frameCount();
+        j["candidate"] = {{"name", replayed->candidateId},
+                          {"version", replayed->candidateVersion},
+                          {"hash", replayed->candidateHash}};
+        j["frames"] = frames;
         j["decisions"] = st.decisions;
         j["events"] = st.events;
         j["fallbacks"] = st.fallbacks;
@@ -202,9 +287,9 @@ int runReplay(const ReplayOptions& options, CliIo& io)
         return 0;
     }
     char line[256];
-    io.out << "recording   " << rec << " (" << (*source)->frameCount() << " frames)\n"
-           << "candidate   " << (*candidate)->info().id << " " << (*candidate)->info().version
-           << " " << (*candidate)->info().hash.substr(0, 19) << "…\n";
+    io.out << "recording   " << rec << " (" << frames << " frames)\n"
+           << "candidate   " << replayed->candidateId << " " << replayed->candidateVersion << " "
+           << replayed->candidateHash.substr(0, 19) << "…\n";
     std::snprintf(line, sizeof line,
                   "decisions   %lld (%lld on events, %lld fallbacks) in %.2f s\n",
                   static_cast<long long>(st.decisions), static_cast<long long>(st.events),

@@ -44,7 +44,8 @@ struct Side
     std::vector<policies::InputDrift> drift;
 };
 
-void runSide(Side& side, const sim::Scenario& scenario, const policies::KpiScope& scope)
+void runSide(Side& side, int index, const sim::Scenario& scenario, const policies::KpiScope& scope,
+             const ValidateHooks& hooks, bool& cancelled)
 {
     policies::RunOptions o;
     o.policyJson = side.policyJson;
@@ -61,11 +62,26 @@ void runSide(Side& side, const sim::Scenario& scenario, const policies::KpiScope
     RunSeriesOptions seriesOptions;
     seriesOptions.scope = scope;
     RunSampler sampler(run, seriesOptions);
-    auto status = run.run([&](const sim::Engine& /*engine*/) { sampler.observe(run); });
-    for (auto [series, key] : {std::pair{&side.temperature, "zone_air_c"},
-                               std::pair{&side.power, "electric_kw"},
-                               std::pair{&side.hosts, "hosts_on"},
-                               std::pair{&side.actions, "actions_per_h"}})
+    // Step by step (ScenarioRun::run's loop) so a cancel is seen between steps.
+    const auto steps = run.engine().config().grid.stepCount();
+    const auto every = std::max<std::int64_t>(1, steps / 200);
+    twin::Status status;
+    while (!run.finished()) {
+        if (hooks.cancel != nullptr && hooks.cancel->load()) {
+            cancelled = true;
+            return;
+        }
+        status = run.step();
+        if (!status)
+            break;
+        sampler.observe(run);
+        const auto step = run.engine().state().step;
+        if (hooks.progress && step % every == 0)
+            hooks.progress(index, static_cast<double>(step) / static_cast<double>(steps));
+    }
+    for (auto [series, key] :
+         {std::pair{&side.temperature, "zone_air_c"}, std::pair{&side.power, "electric_kw"},
+          std::pair{&side.hosts, "hosts_on"}, std::pair{&side.actions, "actions_per_h"}})
         if (const auto* sampled = sampler.find(key))
             series->points = sampled->points;
     if (!status) {
@@ -99,14 +115,16 @@ std::string fmt(double v)
 
 } // namespace
 
-int runValidate(const ValidateOptions& options, CliIo& io)
+twin::Result<ValidationOutcome> validateRecording(const ValidateOptions& options,
+                                                  const ValidateHooks& hooks)
 {
+    ValidationOutcome out;
     auto gate = policies::Gate::load(options.gate);
     if (!gate)
-        return errorOut(io, gate.error().toString());
+        return gate.error();
     auto ctx = loadRecordingContext(options.recording, options.scenario, options.anchors);
     if (!ctx)
-        return errorOut(io, ctx.error().toString());
+        return ctx.error();
     std::array<Side, 2> sides;
     sides[0].label = "baseline";
     sides[1].label = "candidate";
@@ -114,23 +132,28 @@ int runValidate(const ValidateOptions& options, CliIo& io)
          {std::pair{&sides[0], options.baseline}, std::pair{&sides[1], options.candidate}}) {
         auto json = candidatePolicyJson(ctx->policy, spec, "--" + side->label);
         if (!json)
-            return errorOut(io, json.error().toString());
+            return json.error();
         side->policyJson = *json;
         // Fail fast on a bad policy, before two long runs.
         if (auto p = policies::createPolicy(side->policyJson, "--" + side->label,
                                             ctx->scenario.file.parent_path());
             !p)
-            return errorOut(io, p.error().toString());
+            return p.error();
     }
     const policies::KpiScope scope{gate->scope};
     {
-        std::thread other([&] { runSide(sides[1], ctx->scenario, scope); });
-        runSide(sides[0], ctx->scenario, scope);
+        bool cancelled[2] = {false, false};
+        std::thread other([&] { runSide(sides[1], 1, ctx->scenario, scope, hooks, cancelled[1]); });
+        runSide(sides[0], 0, ctx->scenario, scope, hooks, cancelled[0]);
         other.join();
+        if (cancelled[0] || cancelled[1]) {
+            out.cancelled = true;
+            return out;
+        }
     }
     for (const auto& s : sides)
         if (!s.error.empty())
-            return errorOut(io, s.label + " run: " + s.error);
+            return twin::makeError(twin::ErrorCode::InvalidArgument, s.label + " run: " + s.error);
 
     const auto results = policies::evaluateGate(*gate, sides[0].kpis, sides[1].kpis);
     const bool pass = std::all_of(results.begin(), results.end(),
@@ -228,7 +251,32 @@ int runValidate(const ValidateOptions& options, CliIo& io)
     }
     if (options.report)
         if (auto s = writeValidationReport(report, *options.report); !s)
-            return errorOut(io, s.error().toString());
+            return s.error();
+    out.pass = pass;
+    out.results = results;
+    out.scope = scopeText;
+    out.names = {sides[0].name, sides[1].name};
+    out.drift = {sides[0].drift, sides[1].drift};
+    out.report = std::move(report);
+    return out;
+}
+
+int runValidate(const ValidateOptions& options, CliIo& io)
+{
+    auto outcome = validateRecording(options);
+    if (!outcome)
+        return errorOut(io, outcome.error().toString());
+    const bool pass = outcome->pass;
+    const auto& results = outcome->results;
+    const auto& report = outcome->report;
+    const auto& scopeText = outcome->scope;
+    struct Named
+    {
+        std::string label, name;
+        const std::vector<policies::InputDrift>& drift;
+    };
+    const std::array<Named, 2> sides{Named{"baseline", outcome->names[0], outcome->drift[0]},
+                                     Named{"candidate", outcome->names[1], outcome->drift[1]}};
 
     if (options.json) {
         nlohmann::ordered_json j;

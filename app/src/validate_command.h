@@ -11,10 +11,19 @@
 /// recording, policy, or the report could not be written — the message names it).
 
 #include "cli.h"
+#include "validation_report.h"
 
+#include <twindesk/policies/drift.h>
+#include <twindesk/policies/validation.h>
+#include <twindesk/twin/result.h>
+
+#include <array>
+#include <atomic>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace twindesk::app {
 
@@ -31,5 +40,32 @@ struct ValidateOptions
 };
 
 int runValidate(const ValidateOptions& options, CliIo& io);
+
+/// The gate's verdict on a recording: what `twindesk validate` prints and the console's replay
+/// view shows. `report` is complete (and written to options.report when that is set).
+struct ValidationOutcome
+{
+    bool pass = false;
+    bool cancelled = false; ///< stopped by ValidateHooks::cancel: nothing else is filled
+    std::vector<policies::GateResult> results;
+    ValidationReport report;          ///< its thresholds are `results`, formatted
+    std::string scope;                ///< "site" or the gate's uses joined by '+'
+    std::array<std::string, 2> names; ///< baseline, candidate: id version short-hash
+    std::array<std::vector<policies::InputDrift>, 2> drift;
+};
+
+struct ValidateHooks
+{
+    /// Checked before every step of both runs: when it turns true both stop. May be null.
+    const std::atomic<bool>* cancel = nullptr;
+    /// Called from the runs' threads now and then: (0 baseline / 1 candidate, fraction done).
+    std::function<void(int, double)> progress;
+};
+
+/// Loads the gate and the recording's scenario, runs baseline and candidate closed loop (two
+/// threads), evaluates the gate, builds the report and writes it when options.report is set.
+/// Errors name the gate file, recording, policy or report path.
+twin::Result<ValidationOutcome> validateRecording(const ValidateOptions& options,
+                                                  const ValidateHooks& hooks = {});
 
 } // namespace twindesk::app

@@ -10,6 +10,7 @@
 #include "live_controller.h"
 #include "live_events_model.h"
 #include "project_session.h"
+#include "replay_controller.h"
 #include "simulation_controller.h"
 #include "trend_model.h"
 #include "twin_tree_model.h"
@@ -76,7 +77,7 @@ int runGui(int argc, char** argv)
     QCommandLineOption view(QStringLiteral("view"),
                             QStringLiteral("The view to show at start: twin or 3d (the default: tree, 3D "
                                            "building, properties), decisions, approvals, trends, "
-                                           "simulation, live or whatif."),
+                                           "simulation, replay, live or whatif."),
                             QStringLiteral("name"));
     QCommandLineOption metricOption(
         QStringLiteral("metric"),
@@ -117,9 +118,20 @@ int runGui(int argc, char** argv)
     QCommandLineOption whatIfRun(
         QStringLiteral("whatif-run"),
         QStringLiteral("Run the what-if base and variant at start (with --screenshot: grab when both are done)."));
+    // The replay view (issue #8 §6).
+    QCommandLineOption recordingOption(
+        QStringLiteral("recording"),
+        QStringLiteral("A recording (results file of simulate --out with a policy) for the replay "
+                       "view (default: the project when it is one)."),
+        QStringLiteral("file"));
+    QCommandLineOption candidateOption(
+        QStringLiteral("candidate"),
+        QStringLiteral("A candidate policy, NAME[:PARAMS_JSON] as replay --policy, replayed over "
+                       "the recording at start (with --screenshot: grab when it is done)."),
+        QStringLiteral("spec"));
     parser.addOptions({screenshot, quitAfter, select, view, trend, scenarioOption, metricOption,
                        floorOption, explodeOption, atOption, frameStats, whatIfOption, whatIfSet,
-                       whatIfCommon, whatIfRun});
+                       whatIfCommon, whatIfRun, recordingOption, candidateOption});
     parser.process(app);
 
     QString projectPath = parser.positionalArguments().value(0);
@@ -142,15 +154,16 @@ int runGui(int argc, char** argv)
     const QString viewName = parser.value(view);
     static const QStringList kViews{QStringLiteral("twin"),       QStringLiteral("decisions"),
                                     QStringLiteral("approvals"),  QStringLiteral("trends"),
-                                    QStringLiteral("simulation"), QStringLiteral("live"),
+                                    QStringLiteral("simulation"), QStringLiteral("replay"),
+                                    QStringLiteral("live"),
                                     QStringLiteral("whatif")};
     const int initialView = viewName == QStringLiteral("3d") || viewName.isEmpty()
                                 ? 0
                                 : static_cast<int>(kViews.indexOf(viewName));
     if (initialView < 0) {
         std::cerr << "error: --view " << viewName.toStdString()
-                  << ": expected twin, 3d, decisions, approvals, trends, simulation, live or "
-                     "whatif\n";
+                  << ": expected twin, 3d, decisions, approvals, trends, simulation, replay, live "
+                     "or whatif\n";
         return 2;
     }
     if (parser.isSet(metricOption) && !parseMetric(parser.value(metricOption).toStdString())) {
@@ -256,6 +269,35 @@ int runGui(int argc, char** argv)
     }
     const bool runWhatIf = parser.isSet(whatIfRun) && parser.isSet(whatIfOption);
 
+    // The replay view: --recording, else the project itself when it is a recording.
+    auto* replay = new ReplayController(&app);
+    replay->setAnchorsDir(QString::fromStdString(defaultAnchorsDir().string()));
+    replay->setScene(building);
+    if (const auto assets = assetsDir()) {
+        QStringList gates;
+        for (const auto& f : std::filesystem::directory_iterator(*assets / "gates"))
+            if (f.path().extension() == ".yaml")
+                gates.push_back(QString::fromStdString(f.path().string()));
+        gates.sort();
+        replay->setGateFiles(gates);
+    }
+    if (parser.isSet(recordingOption)) {
+        if (!replay->open(parser.value(recordingOption))) {
+            std::cerr << "error: --recording: " << replay->error().toStdString() << '\n';
+            return 1;
+        }
+    } else {
+        // Opened when the Replay tab is first shown (now, with --view replay).
+        replay->setDefaultRecording(projectPath);
+        if (viewName == QStringLiteral("replay"))
+            replay->openDefault();
+    }
+    if (replay->ready() && atMs >= 0)
+        replay->setPosition(atMs);
+    if (parser.isSet(candidateOption))
+        replay->setCandidate(parser.value(candidateOption));
+    const bool runReplay = parser.isSet(candidateOption) && replay->ready();
+
     // The project shell: open, import, recent projects. Opening another project reloads every
     // view from it (the session has checked the file before anything is replaced).
     auto* session = new ProjectSession({}, &app);
@@ -271,6 +313,7 @@ int runGui(int argc, char** argv)
                                  {QStringLiteral("trendModel"), QVariant::fromValue(trendModel)},
                                  {QStringLiteral("simulation"), QVariant::fromValue(simulation)},
                                  {QStringLiteral("whatIf"), QVariant::fromValue(whatIf)},
+                                 {QStringLiteral("replay"), QVariant::fromValue(replay)},
                                  {QStringLiteral("scenarios"), scenarios},
                                  {QStringLiteral("initialTrends"), parser.values(trend)},
                                  {QStringLiteral("initialView"), initialView},
@@ -303,6 +346,7 @@ int runGui(int argc, char** argv)
         approvals->load(path);
         liveEvents->load(path);
         trendModel->load(path);
+        replay->setDefaultRecording(path); // the Replay tab opens it when shown, if it is one
         root->setProperty("projectPath", path);
     };
     QObject::connect(session, &ProjectSession::projectChanged, &app, [&app, liveLink, reload] {
@@ -352,6 +396,9 @@ int runGui(int argc, char** argv)
         if (runWhatIf) // the picture shows the comparison: grab once both runs are over
             QObject::connect(whatIf, &WhatIfController::finished, window, grabAfterFrames,
                              Qt::SingleShotConnection);
+        else if (runReplay) // the candidate's rounds: grab once the replay is over
+            QObject::connect(replay, &ReplayController::workFinished, window, grabAfterFrames,
+                             Qt::SingleShotConnection);
         else
             grabAfterFrames();
     }
@@ -361,6 +408,15 @@ int runGui(int argc, char** argv)
                 std::cerr << "what-if: " << whatIf->error().toStdString() << '\n';
         });
         whatIf->runBoth();
+    }
+    if (runReplay) {
+        QObject::connect(replay, &ReplayController::workFinished, replay, [replay] {
+            if (!replay->error().isEmpty())
+                std::cerr << "replay: " << replay->error().toStdString() << '\n';
+            else if (replay->summary().contains(QStringLiteral("firstDivergenceMs")))
+                replay->seekFirstDivergence(); // the picture shows where they part
+        });
+        replay->runReplay();
     }
     if (parser.isSet(frameStats) && window != nullptr) {
         // Orbit the camera one degree per frame so every frame renders the whole scene, and

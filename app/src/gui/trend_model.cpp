@@ -1,5 +1,7 @@
 #include "trend_model.h"
 
+#include "downsample.h"
+
 #include <twindesk/twin/project_store.h>
 #include <twindesk/twin/sqlite_statement.h>
 
@@ -7,7 +9,6 @@
 
 #include <QVariantMap>
 
-#include <algorithm>
 
 namespace twindesk::app {
 
@@ -61,32 +62,9 @@ QVariantList TrendModel::series(const QString& point, double fromMs, double toMs
         out.push_back(QVariantMap{{QStringLiteral("t"), static_cast<double>(x.time)},
                                   {QStringLiteral("v"), x.value}});
     };
-    if (static_cast<int>(s.size()) <= maxPoints) {
-        for (const auto& x : s)
-            add(x);
-        return out;
-    }
-    // Min and max of each bucket, in time order.
-    const std::size_t buckets = static_cast<std::size_t>(maxPoints) / 2;
-    for (std::size_t b = 0; b < buckets; ++b) {
-        const std::size_t lo = b * s.size() / buckets;
-        const std::size_t hi = (b + 1) * s.size() / buckets;
-        if (lo >= hi)
-            continue;
-        auto [mn, mx] = std::minmax_element(s.begin() + static_cast<std::ptrdiff_t>(lo),
-                                            s.begin() + static_cast<std::ptrdiff_t>(hi),
-                                            [](const auto& a, const auto& c) {
-                                                return a.value < c.value;
-                                            });
-        if (mn->time <= mx->time) {
-            add(*mn);
-            if (mx != mn)
-                add(*mx);
-        } else {
-            add(*mx);
-            add(*mn);
-        }
-    }
+    for (const std::size_t i : minMaxIndices(s.size(), static_cast<std::size_t>(maxPoints),
+                                             [&s](std::size_t k) { return s[k].value; }))
+        add(s[i]);
     return out;
 }
 
