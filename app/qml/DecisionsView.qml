@@ -31,6 +31,22 @@ SplitView {
                 selectByMouse: true
                 onTextChanged: view.model.textFilter = text
             }
+            TextField {
+                id: fromField
+                objectName: "timeFrom"
+                Layout.preferredWidth: 150
+                placeholderText: "from (UTC)"
+                selectByMouse: true
+                onEditingFinished: view.model.setTimeRange(fromField.text, toField.text)
+            }
+            TextField {
+                id: toField
+                objectName: "timeTo"
+                Layout.preferredWidth: 150
+                placeholderText: "to (UTC)"
+                selectByMouse: true
+                onEditingFinished: view.model.setTimeRange(fromField.text, toField.text)
+            }
             CheckBox {
                 objectName: "appliedOnly"
                 text: "Applied only"
@@ -41,6 +57,14 @@ SplitView {
                 text: view.model.visibleRows + " of " + view.model.totalRows
                 opacity: 0.7
             }
+        }
+
+        Label {
+            objectName: "timeError"
+            visible: view.model.timeError !== ""
+            text: view.model.timeError
+            color: "#b71c1c"
+            Layout.leftMargin: 6
         }
 
         Label {

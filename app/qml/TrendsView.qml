@@ -14,6 +14,20 @@ SplitView {
     property real rangeTo: model.toMs
     readonly property var colours: ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
 
+    // The model re-read the historian (a live connection stores as it goes): keep the chosen
+    // span, ending at the newest data, and redraw.
+    Connections {
+        target: view.model
+        function onLoaded() {
+            const span = [0, 7 * 86400000, 86400000][rangeBox.currentIndex]
+            view.rangeTo = view.model.toMs
+            view.rangeFrom = span === 0 ? view.model.fromMs
+                                        : Math.max(view.model.fromMs, view.rangeTo - span)
+            view.chosen = view.chosen.filter(p => view.model.points.indexOf(p) >= 0)
+            view.redraw()
+        }
+    }
+
     function choose(point) {
         if (view.chosen.indexOf(point) >= 0 || view.chosen.length >= colours.length)
             return
@@ -82,6 +96,7 @@ SplitView {
             Layout.margins: 6
             Label { text: "Range" }
             ComboBox {
+                id: rangeBox
                 objectName: "rangeBox"
                 model: ["All", "Last 7 days", "Last 24 hours"]
                 onActivated: {
@@ -108,9 +123,21 @@ SplitView {
             legend.alignment: Qt.AlignBottom
             DateTimeAxis { id: xAxis; format: "MM-dd hh:mm"; tickCount: 6 }
             ValueAxis { id: yAxis }
+            // Wheel zooms, drag pans (left button), double click resets.
             MouseArea {
+                objectName: "chartMouse"
                 anchors.fill: parent
+                property real lastX: 0
+                property real lastY: 0
                 onWheel: wheel => wheel.angleDelta.y > 0 ? chart.zoomIn() : chart.zoomOut()
+                onPressed: mouse => { lastX = mouse.x; lastY = mouse.y }
+                onPositionChanged: mouse => {
+                    chart.scrollLeft(mouse.x - lastX)
+                    chart.scrollUp(mouse.y - lastY)
+                    lastX = mouse.x
+                    lastY = mouse.y
+                }
+                onDoubleClicked: { chart.zoomReset(); view.redraw() }
             }
         }
     }

@@ -6,6 +6,7 @@
 #include "console_test_util.h"
 #include "decision_log_model.h"
 
+#include <QDateTime>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -77,6 +78,41 @@ private Q_SLOTS:
         QCOMPARE(model.visibleRows(), 0);
         model.setPolicyFilter("rules:conference-setback");
         QCOMPARE(model.rowCount(), model.totalRows());
+    }
+
+    void timeFilter()
+    {
+        DecisionLogModel model;
+        QVERIFY(model.load(m_results));
+        const int total = model.totalRows();
+        QVERIFY(model.setTimeRange("2025-01-06T00:00", "2025-01-07"));
+        QVERIFY(model.rowCount() > 0 && model.rowCount() < total);
+        const auto from = QDateTime(QDate(2025, 1, 6), QTime(0, 0), Qt::UTC);
+        const auto to = QDateTime(QDate(2025, 1, 7), QTime(0, 0), Qt::UTC);
+        for (int r = 0; r < model.rowCount(); ++r) {
+            const auto t = QDateTime::fromMSecsSinceEpoch(
+                model.detail(r).value("timeMs").toLongLong(), Qt::UTC);
+            QVERIFY2(t >= from && t < to, qPrintable(t.toString(Qt::ISODate)));
+        }
+        const int day = model.rowCount();
+        // With an offset: the same instant range written in Chicago's standard time.
+        QVERIFY(model.setTimeRange("2025-01-05T18:00-06:00", "2025-01-06T18:00-06:00"));
+        QCOMPARE(model.rowCount(), day);
+        // Combined with the other filters.
+        model.setAppliedOnly(true);
+        QVERIFY(model.rowCount() <= day);
+        model.setAppliedOnly(false);
+        // Bad bounds name themselves and change nothing.
+        QVERIFY(!model.setTimeRange("monday", ""));
+        QVERIFY2(model.timeError().contains("from time \"monday\""), qPrintable(model.timeError()));
+        QCOMPARE(model.rowCount(), day);
+        QVERIFY(!model.setTimeRange("2025-01-07", "2025-01-06"));
+        QVERIFY2(model.timeError().contains("not before"), qPrintable(model.timeError()));
+        QCOMPARE(model.timeFrom(), QStringLiteral("2025-01-05T18:00-06:00"));
+        // Open bounds: everything again.
+        QVERIFY(model.setTimeRange("", ""));
+        QVERIFY(model.timeError().isEmpty());
+        QCOMPARE(model.rowCount(), total);
     }
 
     void theConsoleShowsTheDecisionsView()

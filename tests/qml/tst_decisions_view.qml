@@ -65,6 +65,29 @@ Item {
             mouseClick(applied)
             verify(!model.appliedOnly)
 
+            // A time range typed into the from/to fields (Enter applies it).
+            findChild(view, "textFilter").text = ""
+            compare(model.visibleRows, total)
+            const fromField = findChild(view, "timeFrom")
+            typeText(fromField, "2025-01-07T00:00")
+            keyClick(Qt.Key_Return)
+            verify(model.visibleRows > 0 && model.visibleRows < total)
+            compare(model.timeFrom, "2025-01-07T00:00")
+            const afterFrom = model.visibleRows
+            // A bad bound: the panel says which, the table stays.
+            const toField = findChild(view, "timeTo")
+            typeText(toField, "tomorrow")
+            keyClick(Qt.Key_Return)
+            const timeError = findChild(view, "timeError")
+            verify(timeError.visible)
+            verify(timeError.text.indexOf("to time") >= 0, timeError.text)
+            compare(model.visibleRows, afterFrom)
+            fromField.text = ""
+            toField.text = ""
+            keyClick(Qt.Key_Return)
+            compare(model.visibleRows, total)
+            verify(!timeError.visible)
+
             // The policy box lists the log's policies after "All policies".
             const policy = findChild(view, "policyFilter")
             compare(policy.count, model.policies.length + 1)

@@ -60,6 +60,22 @@ Item {
                 compare(chart.count, 1)
             }
 
+            // Drag pans the time axis (later data comes into view when dragging left).
+            const xAxis = chart.axisX(chart.series(0))
+            const minBefore = xAxis.min.getTime()
+            const mouse = findChild(view, "chartMouse")
+            mouseDrag(mouse, mouse.width / 2, mouse.height / 2, -200, 0)
+            verify(xAxis.min.getTime() > minBefore, "panned: " + xAxis.min + " vs " + new Date(minBefore))
+            mouseDoubleClickSequence(mouse, mouse.width / 2, mouse.height / 2)
+            tryVerify(() => xAxis.min.getTime() === view.rangeFrom)
+
+            // Re-reading the historian (as a live connection makes it) keeps the chosen series.
+            const chosenBefore = view.chosen[0]
+            verify(model.load(fixture.rulesResults()))
+            compare(view.chosen.length, 1)
+            compare(view.chosen[0], chosenBefore)
+            compare(chart.count, 1)
+
             // Range: the last 24 hours of the data.
             const range = findChild(view, "rangeBox")
             range.currentIndex = 2

@@ -1,5 +1,7 @@
 #include "decision_log_model.h"
 
+#include <QDateTime>
+
 #include <twindesk/sim/sim_time.h>
 #include <twindesk/twin/project_store.h>
 
@@ -84,6 +86,8 @@ bool DecisionLogModel::matches(const policies::DecisionRecord& r) const
         return false;
     if (m_appliedOnly && r.applied.empty())
         return false;
+    if (r.timeMs < m_fromMs || r.timeMs >= m_toMs)
+        return false;
     if (m_textFilter.isEmpty())
         return true;
     const auto needle = m_textFilter.toStdString();
@@ -118,6 +122,52 @@ void DecisionLogModel::setTextFilter(const QString& text)
         return;
     m_textFilter = text;
     refilter();
+}
+
+bool DecisionLogModel::setTimeRange(const QString& from, const QString& to)
+{
+    auto parse = [](const QString& text, const char* which, std::int64_t open, std::int64_t& ms,
+                    QString& error) {
+        const QString t = text.trimmed();
+        if (t.isEmpty()) {
+            ms = open;
+            return true;
+        }
+        QDateTime at = QDateTime::fromString(t, Qt::ISODate);
+        if (!at.isValid())
+            at = QDateTime::fromString(t, QStringLiteral("yyyy-MM-dd hh:mm"));
+        if (!at.isValid()) {
+            error = QStringLiteral("%1 time \"%2\": expected ISO 8601, e.g. 2025-01-06T08:00 "
+                                   "(UTC) or 2025-01-06T08:00-06:00")
+                        .arg(QLatin1String(which), t);
+            return false;
+        }
+        if (at.timeSpec() == Qt::LocalTime)
+            at.setTimeSpec(Qt::UTC);
+        ms = at.toMSecsSinceEpoch();
+        return true;
+    };
+    std::int64_t fromMs = 0;
+    std::int64_t toMs = 0;
+    QString error;
+    bool ok = parse(from, "from", std::numeric_limits<std::int64_t>::min(), fromMs, error) &&
+              parse(to, "to", std::numeric_limits<std::int64_t>::max(), toMs, error);
+    if (ok && fromMs >= toMs) {
+        error = QStringLiteral("from %1 is not before to %2").arg(from.trimmed(), to.trimmed());
+        ok = false;
+    }
+    if (!ok) {
+        m_timeError = error;
+        Q_EMIT filterChanged();
+        return false;
+    }
+    m_timeError.clear();
+    m_timeFrom = from.trimmed();
+    m_timeTo = to.trimmed();
+    m_fromMs = fromMs;
+    m_toMs = toMs;
+    refilter();
+    return true;
 }
 
 void DecisionLogModel::setAppliedOnly(bool on)
@@ -191,6 +241,7 @@ QVariantMap DecisionLogModel::detail(int row) const
     const auto& r = m_rows[static_cast<std::size_t>(m_visible[static_cast<std::size_t>(row)])];
     return {{QStringLiteral("seq"), static_cast<qlonglong>(r.seq)},
             {QStringLiteral("time"), qs(sim::formatUtc(r.timeMs / 1000))},
+            {QStringLiteral("timeMs"), static_cast<qlonglong>(r.timeMs)},
             {QStringLiteral("policy"), qs(r.policyId + " " + r.policyVersion)},
             {QStringLiteral("policyHash"), qs(r.policyHash)},
             {QStringLiteral("modelHash"), qs(r.modelHash)},

@@ -11,6 +11,7 @@
 #include <QStringList>
 #include <QVariantMap>
 
+#include <limits>
 #include <vector>
 
 namespace twindesk::app {
@@ -21,6 +22,10 @@ class DecisionLogModel : public QAbstractTableModel
     Q_PROPERTY(QString policyFilter READ policyFilter WRITE setPolicyFilter NOTIFY filterChanged)
     Q_PROPERTY(QString textFilter READ textFilter WRITE setTextFilter NOTIFY filterChanged)
     Q_PROPERTY(bool appliedOnly READ appliedOnly WRITE setAppliedOnly NOTIFY filterChanged)
+    /// The time filter as set (ISO 8601, "" = open) and what is wrong with it ("" = fine).
+    Q_PROPERTY(QString timeFrom READ timeFrom NOTIFY filterChanged)
+    Q_PROPERTY(QString timeTo READ timeTo NOTIFY filterChanged)
+    Q_PROPERTY(QString timeError READ timeError NOTIFY filterChanged)
     Q_PROPERTY(int totalRows READ totalRows NOTIFY loaded)
     Q_PROPERTY(int visibleRows READ visibleRows NOTIFY filterChanged)
     Q_PROPERTY(QStringList policies READ policies NOTIFY loaded)
@@ -41,6 +46,10 @@ public:
     /// Everything a row records: seq, time, policy id/version/hash, model hash, inputs,
     /// proposed, verdict, approval, applied, latency, hashes. Empty for a bad row.
     Q_INVOKABLE [[nodiscard]] QVariantMap detail(int row) const;
+    /// Only decisions with from <= time < to. Each bound is ISO 8601 (2025-01-06T08:00, a
+    /// date, or with an offset; without one it is UTC) or "" for open. A bound that does not
+    /// parse, or from after to, leaves the filter as it was and sets timeError naming it.
+    Q_INVOKABLE bool setTimeRange(const QString& from, const QString& to);
 
     [[nodiscard]] int rowCount(const QModelIndex& parent = {}) const override;
     [[nodiscard]] int columnCount(const QModelIndex& parent = {}) const override;
@@ -55,6 +64,9 @@ public:
     void setTextFilter(const QString& text);
     [[nodiscard]] bool appliedOnly() const { return m_appliedOnly; }
     void setAppliedOnly(bool on);
+    [[nodiscard]] QString timeFrom() const { return m_timeFrom; }
+    [[nodiscard]] QString timeTo() const { return m_timeTo; }
+    [[nodiscard]] QString timeError() const { return m_timeError; }
     [[nodiscard]] int totalRows() const { return static_cast<int>(m_rows.size()); }
     [[nodiscard]] int visibleRows() const { return static_cast<int>(m_visible.size()); }
     [[nodiscard]] QStringList policies() const { return m_policies; }
@@ -74,6 +86,11 @@ private:
     QString m_policyFilter;
     QString m_textFilter;
     bool m_appliedOnly = false;
+    QString m_timeFrom;
+    QString m_timeTo;
+    QString m_timeError;
+    std::int64_t m_fromMs = std::numeric_limits<std::int64_t>::min();
+    std::int64_t m_toMs = std::numeric_limits<std::int64_t>::max();
     QString m_error;
 };
 

@@ -211,10 +211,12 @@ int runGui(int argc, char** argv)
     // project. After every frame the views that read what it stores re-read it.
     auto* liveLink = new LiveController(&app);
     liveLink->setProject(projectPath);
-    QObject::connect(liveLink, &LiveController::frame, &app, [=] {
+    QObject::connect(liveLink, &LiveController::frame, &app, [=, frames = 0]() mutable {
         liveEvents->refresh();
         approvals->refresh();
         building->loadHistorian(liveLink->project());
+        if (++frames % 10 == 0) // the trends follow the live data every ten frames
+            trendModel->load(liveLink->project());
     });
     QObject::connect(liveLink, &LiveController::finished, &app, [=] {
         liveEvents->refresh();

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <climits>
 #include <condition_variable>
 #include <cstdlib>
@@ -22,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 namespace twindesk::live {
@@ -516,7 +518,22 @@ public:
         // Sets libmosquitto's state to "disconnected" so its thread stops instead of
         // reconnecting; sends DISCONNECT when a socket is open (NO_CONN otherwise: fine).
         mosquitto_disconnect(m_mosq);
-        mosquitto_loop_stop(m_mosq, false);
+        // libmosquitto's thread can miss that request when it races with the thread's own
+        // reconnect attempt (mosquitto_reconnect resets the state the thread checks): with the
+        // broker gone it would then retry for ever and mosquitto_loop_stop would never return.
+        // So join from a helper and repeat the request until the thread has ended; each
+        // request also wakes the thread from its reconnect back-off.
+        std::atomic<bool> joined{false};
+        std::thread joiner([this, &joined] {
+            mosquitto_loop_stop(m_mosq, false);
+            joined.store(true);
+        });
+        while (!joined.load()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            if (!joined.load())
+                mosquitto_disconnect(m_mosq);
+        }
+        joiner.join();
         m_threadRunning = false;
         mosquitto_log_callback_set(m_mosq, nullptr);
         {
