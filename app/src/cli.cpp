@@ -388,8 +388,7 @@ twin::Result<twin::BrickOntology> loadOntology(const std::vector<std::string>& r
     if (requested.empty()) {
         if (!assets)
             return twin::makeError(twin::ErrorCode::NotFound,
-                                   "the bundled ontology was not found (set TWINDESK_ASSETS_DIR to "
-                                   "the assets/ folder, or pass --ontology Brick.ttl)");
+                                   assetsNotFoundMessage() + " (or pass --ontology Brick.ttl)");
         files = bundledOntology(*assets);
     } else {
         files.assign(requested.begin(), requested.end());
@@ -943,9 +942,7 @@ int cmdDemo(const Args& args, CliIo& io)
 {
     const auto assets = assetsDir();
     if (!assets)
-        return fail(io, twin::makeError(twin::ErrorCode::NotFound,
-                                        "the bundled assets were not found; set "
-                                        "TWINDESK_ASSETS_DIR to the assets/ folder"));
+        return fail(io, twin::makeError(twin::ErrorCode::NotFound, assetsNotFoundMessage()));
     const fs::path out =
         args.option("--out").value_or((fs::temp_directory_path() / "twindesk-demo.twin").string());
     const bool json = args.flag("--json");
@@ -1070,15 +1067,71 @@ bool isCliCommand(std::string_view word)
            word == "--version" || word == "version";
 }
 
+const std::vector<ConsoleOption>& consoleOptions()
+{
+    static const std::vector<ConsoleOption> kOptions{
+        {"view", "NAME",
+         "The view to show at start: twin or 3d (the default: tree, 3D building, properties), "
+         "decisions, approvals, trends, simulation, live or whatif."},
+        {"select", "ENTITY", "Select an entity (id, local name or label) at start."},
+        {"metric", "METRIC",
+         "Colour the 3D building by temperature (default), co2, occupancy, power or cpu."},
+        {"floor", "N", "Show only this floor (0 = the lowest) in 3D."},
+        {"explode", "X", "Explode the floors in 3D (0 stacked … 2; default 0)."},
+        {"at", "TIME",
+         "Colour the 3D building by the historian at this time (ISO 8601, UTC unless it has an "
+         "offset; default: the last sample)."},
+        {"trend", "POINT", "A point (id) to show in the trends (repeatable)."},
+        {"scenario", "FILE", "A scenario to load in the simulation view."},
+        {"whatif", "FILE", "A base scenario to open in the what-if view."},
+        {"whatif-set", "KEY=JSON",
+         "An override of the what-if variant, KEY=JSON as simulate --set (repeatable)."},
+        {"whatif-common", "KEY=JSON",
+         "An override of both what-if runs, KEY=JSON (repeatable), e.g. a shorter period."},
+        {"whatif-run", "",
+         "Run the what-if base and variant at start (with --screenshot: grab when both are "
+         "done)."},
+        {"screenshot", "FILE", "Save a PNG of the window and quit."},
+        {"quit-after", "MS", "Quit after this many milliseconds."},
+        {"frame-stats", "FRAMES",
+         "Benchmark: orbit the 3D view for N frames, print frame times and quit."},
+    };
+    return kOptions;
+}
+
+const ConsoleOption* findConsoleOption(std::string_view name)
+{
+    for (const auto& o : consoleOptions())
+        if (o.name == name)
+            return &o;
+    return nullptr;
+}
+
+bool isConsoleOption(std::string_view arg)
+{
+    if (arg.rfind("--", 0) != 0)
+        return false;
+    arg.remove_prefix(2);
+    return findConsoleOption(arg.substr(0, arg.find('='))) != nullptr;
+}
+
 std::string usageText()
 {
     std::ostringstream s;
     s << "TwinDesk " << kVersion << " — desktop digital-twin simulator and control console\n\n"
-      << "usage: twindesk [PROJECT.twin]          open the console (GUI)\n"
-      << "       twindesk COMMAND [ARGS...]       run a command headless\n\n"
+      << "usage: twindesk [PROJECT.twin] [CONSOLE OPTION]...   open the console (GUI)\n"
+      << "       twindesk COMMAND [ARGS...]                    run a command headless\n\n"
       << "commands:\n";
     for (const auto& c : commands())
         s << "  " << c.synopsis << "\n      " << c.summary << "\n\n";
+    s << "console options:\n";
+    for (const auto& o : consoleOptions()) {
+        s << "  --" << o.name;
+        if (!o.valueName.empty())
+            s << ' ' << o.valueName;
+        s << "\n      " << o.description << "\n";
+    }
+    s << "\nother options:\n";
     s << "  --version   print the version\n  --help      print this help\n";
     return s.str();
 }
