@@ -146,7 +146,7 @@ spec=$(printf '%s\n' "$records" | awk -F'\t' '
             tok = t[i]; sub(/\.\.\.$/, "", tok)
             if (tok == "|" || tok == "" ) continue
             if (tok ~ /^-/) {
-                opts = opts " " tok
+                if (index(" " opts " ", " " tok " ") == 0) opts = opts " " tok
                 nx = t[i + 1]
                 if (i < n && nx !~ /^-/ && nx != "|" && (nx ~ /[A-Z]/ || nx ~ /\|/ || nx ~ /:\/\//)) {
                     print "value\t" cmd "\t" tok "\t" kind(nx); i++

@@ -6,6 +6,7 @@
 #include "live_command.h"
 #include "simulate_command.h"
 #include "sweep_command.h"
+#include "sweep_k8s.h"
 #include "torch_runtime.h"
 #include "train_command.h"
 #include "validate_command.h"
@@ -168,11 +169,21 @@ const std::vector<CommandSpec>& commands()
          {"--json", "--force", "--no-progress"},
          cmdSimulate},
         {"sweep",
-         "sweep SCENARIO.json... [--vary KEY=V1,V2,...]... [--threads N] [--json] [--anchors DIR]",
+         "sweep SCENARIO.json... [--vary KEY=V1,V2,...]... [--threads N] [--json] [--anchors DIR] "
+         "[--variant-index I] [--results-dir DIR] | sweep --collect DIR [--json] | sweep "
+         "SCENARIO.json... [--vary KEY=V1,V2,...]... --emit-k8s DIR [--image IMAGE] "
+         "[--job-name NAME] [--parallelism N] [--results-claim CLAIM]",
          "Run several scenarios, or one under parameter variants (the cartesian product of the "
          "--vary axes), in parallel threads, and print a comparison table. Each run is "
-         "deterministic: threads change the wall time, never a result.",
-         {"--vary", "--threads", "--anchors"},
+         "deterministic: threads change the wall time, never a result. --variant-index runs only "
+         "variant I (0-based, in the table's order); --results-dir also writes each run's row to "
+         "DIR/variant-NNNN.json; --collect prints the table from such a folder. --emit-k8s writes "
+         "a Kubernetes Indexed Job (one pod per variant, each running --variant-index "
+         "$JOB_COMPLETION_INDEX into --results-dir on the claim CLAIM, default twindesk-results), "
+         "a ConfigMap with the scenarios and variants, and a kustomization.yaml, instead of "
+         "running (docs/packaging.md).",
+         {"--vary", "--threads", "--anchors", "--variant-index", "--results-dir", "--collect",
+          "--emit-k8s", "--image", "--job-name", "--parallelism", "--results-claim"},
          {"--json"},
          cmdSweep},
         {"compare",
@@ -811,11 +822,64 @@ int cmdSimulate(const Args& args, CliIo& io)
 int cmdSweep(const Args& args, CliIo& io)
 {
     const auto& spec = *findCommand("sweep");
+    SweepOptions o;
+    o.json = args.flag("--json");
+    if (auto collect = args.option("--collect")) {
+        if (!args.positional.empty() || !args.all("--vary").empty() || args.option("--emit-k8s"))
+            return usageError(io, spec, "--collect DIR takes no scenarios, --vary or --emit-k8s");
+        o.collect = *collect;
+        return runSweep(o, io);
+    }
     if (args.positional.empty())
         return usageError(io, spec, "expected at least one SCENARIO.json");
-    SweepOptions o;
     o.scenarios.assign(args.positional.begin(), args.positional.end());
-    o.json = args.flag("--json");
+    const auto whole = [&](const char* flag, std::size_t min) -> std::optional<std::size_t> {
+        const auto v = args.option(flag);
+        try {
+            std::size_t used = 0;
+            const auto n = std::stoull(*v, &used);
+            if (used == v->size() && (*v)[0] != '-' && n >= min)
+                return static_cast<std::size_t>(n);
+        } catch (const std::exception&) {
+        }
+        return std::nullopt;
+    };
+    if (args.option("--variant-index")) {
+        o.variantIndex = whole("--variant-index", 0);
+        if (!o.variantIndex)
+            return usageError(io, spec, "--variant-index needs a whole number >= 0, got '" +
+                                            *args.option("--variant-index") + "'");
+    }
+    if (auto v = args.option("--results-dir"))
+        o.resultsDir = *v;
+    if (auto dir = args.option("--emit-k8s")) {
+        if (o.variantIndex || !o.resultsDir.empty())
+            return usageError(io, spec,
+                              "--emit-k8s writes the Job, whose pods choose --variant-index and "
+                              "--results-dir themselves: leave those out");
+        o.emitK8s = *dir;
+        o.image = args.option("--image").value_or("");
+        o.jobName = args.option("--job-name").value_or("");
+        o.resultsClaim = args.option("--results-claim").value_or("");
+        if (!o.jobName.empty())
+            if (const auto why = checkK8sName(o.jobName); !why.empty())
+                return usageError(io, spec, "--job-name " + o.jobName + ": a Kubernetes Job name " +
+                                                why);
+        if (!o.resultsClaim.empty())
+            if (const auto why = checkK8sName(o.resultsClaim); !why.empty())
+                return usageError(io, spec, "--results-claim " + o.resultsClaim + ": " + why);
+        if (args.option("--parallelism")) {
+            const auto n = whole("--parallelism", 1);
+            if (!n)
+                return usageError(io, spec, "--parallelism needs a whole number >= 1, got '" +
+                                                *args.option("--parallelism") + "'");
+            o.parallelism = static_cast<unsigned>(*n);
+        }
+    } else {
+        for (const char* k8s : {"--image", "--job-name", "--parallelism", "--results-claim"})
+            if (args.option(k8s))
+                return usageError(io, spec, std::string(k8s) + " belongs to --emit-k8s");
+    }
     if (auto anchors = args.option("--anchors"))
         o.anchors = *anchors;
     if (auto threads = args.option("--threads")) {
