@@ -135,6 +135,15 @@ check "installed: a short headless simulation (the demo office, one day) runs" \
         --set 'period.end="2025-01-07T00:00"' --out "$tmp/day.twin" --no-progress --json
 check "installed: the simulation's recording carries twindesk $version" \
     grep -Eq "written by +$version" <<<"$(run /usr/bin/twindesk info "$tmp/day.twin")"
+# What a pod of `sweep --emit-k8s` runs (packaging/container): the installed binary, one variant.
+scenario=/usr/share/twindesk/assets/scenarios/demo-office.json
+vary=(--vary 'period.end="2025-01-07T00:00"' --vary seed=1,2)
+check "installed: sweep --emit-k8s references the installed scenario" \
+    bash -c '"${@:3}" >/dev/null && grep -q "\"$1\"" "$2/k8s/job.yaml"' _ "$scenario" "$tmp" \
+    /usr/bin/twindesk sweep "$scenario" "${vary[@]}" --emit-k8s "$tmp/k8s"
+check "installed: sweep --variant-index 1 --results-dir writes variant-0001.json" \
+    bash -c '"${@:2}" >/dev/null && test -f "$1/variant-0001.json"' _ "$tmp/results" \
+    /usr/bin/twindesk sweep "$scenario" "${vary[@]}" --threads 1 --variant-index 1 --results-dir "$tmp/results" --json
 check "installed: the LibTorch plugin's libraries all resolve" \
     bash -c '! ldd /usr/lib/twindesk/libtwindesk-torch.so | grep -q "not found"'
 check "installed: man finds the page" test "$(man -w twindesk 2>/dev/null)" = /usr/share/man/man1/twindesk.1.gz
