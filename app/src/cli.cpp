@@ -847,8 +847,9 @@ int cmdSweep(const Args& args, CliIo& io)
     if (args.option("--variant-index")) {
         o.variantIndex = whole("--variant-index", 0);
         if (!o.variantIndex)
-            return usageError(io, spec, "--variant-index needs a whole number >= 0, got '" +
-                                            *args.option("--variant-index") + "'");
+            return usageError(io, spec,
+                              "--variant-index needs a whole number >= 0, got '" +
+                                  *args.option("--variant-index") + "'");
     }
     if (auto v = args.option("--results-dir"))
         o.resultsDir = *v;
@@ -863,16 +864,17 @@ int cmdSweep(const Args& args, CliIo& io)
         o.resultsClaim = args.option("--results-claim").value_or("");
         if (!o.jobName.empty())
             if (const auto why = checkK8sName(o.jobName); !why.empty())
-                return usageError(io, spec, "--job-name " + o.jobName + ": a Kubernetes Job name " +
-                                                why);
+                return usageError(io, spec,
+                                  "--job-name " + o.jobName + ": a Kubernetes Job name " + why);
         if (!o.resultsClaim.empty())
             if (const auto why = checkK8sName(o.resultsClaim); !why.empty())
                 return usageError(io, spec, "--results-claim " + o.resultsClaim + ": " + why);
         if (args.option("--parallelism")) {
             const auto n = whole("--parallelism", 1);
             if (!n)
-                return usageError(io, spec, "--parallelism needs a whole number >= 1, got '" +
-                                                *args.option("--parallelism") + "'");
+                return usageError(io, spec,
+                                  "--parallelism needs a whole number >= 1, got '" +
+                                      *args.option("--parallelism") + "'");
             o.parallelism = static_cast<unsigned>(*n);
         }
     } else {

@@ -218,8 +218,8 @@ int printRuns(const std::vector<Run>& runs, bool json, const std::string& footer
             continue;
         }
         std::snprintf(line, sizeof line, "%-*s %10.3f %10.3f %12.1f %12.1f %10.1f", width,
-                      r.label.substr(0, 60).c_str(), r.heatingMwh, r.coolingMwh,
-                      r.electricityKwh, r.gasKwh, r.discomfortKh);
+                      r.label.substr(0, 60).c_str(), r.heatingMwh, r.coolingMwh, r.electricityKwh,
+                      r.gasKwh, r.discomfortKh);
         io.out << line;
         if (compute) {
             std::snprintf(line, sizeof line, " %10.1f %8lld %10.3g", r.computeKwh,
@@ -282,8 +282,7 @@ int collectRuns(const SweepOptions& options, CliIo& io)
     }
     if (ec || files.empty()) {
         io.err << "error: --collect " << options.collect.string() << ": "
-               << (ec ? ec.message() : std::string("no variant-NNNN.json result files"))
-               << '\n';
+               << (ec ? ec.message() : std::string("no variant-NNNN.json result files")) << '\n';
         return 1;
     }
     std::sort(files.begin(), files.end());
@@ -302,8 +301,8 @@ int collectRuns(const SweepOptions& options, CliIo& io)
         expected = std::max<std::size_t>(expected, j.value("variants", std::size_t{0}));
         runs.push_back(runFromJson(j, f.string()));
     }
-    std::string footer = std::to_string(runs.size()) + " results from " +
-                         options.collect.string() + "\n";
+    std::string footer =
+        std::to_string(runs.size()) + " results from " + options.collect.string() + "\n";
     if (expected > runs.size()) {
         footer += "missing " + std::to_string(expected - runs.size()) + " of " +
                   std::to_string(expected) + " variants (still running, or failed)\n";
@@ -357,8 +356,8 @@ int emitK8sSweep(const SweepOptions& options, const std::vector<Run>& runs, CliI
             for (const auto& [k, content] : spec.configFiles)
                 if (k == key)
                     key = std::to_string(spec.configFiles.size()) + "-" + key;
-            spec.configFiles.emplace_back(
-                key, std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+            spec.configFiles.emplace_back(key, std::string(std::istreambuf_iterator<char>(in),
+                                                           std::istreambuf_iterator<char>()));
             where = std::string(kK8sConfigMount) + "/" + key;
         }
         containerPath[canon] = where;
@@ -368,7 +367,8 @@ int emitK8sSweep(const SweepOptions& options, const std::vector<Run>& runs, CliI
     for (std::size_t i = 0; i < options.scenarios.size(); ++i)
         byScenario[options.scenarios[i]] = spec.scenarios[i];
     for (std::size_t i = 0; i < runs.size(); ++i)
-        spec.variants.push_back({i, runs[i].label, byScenario[runs[i].scenario], runs[i].overrides});
+        spec.variants.push_back(
+            {i, runs[i].label, byScenario[runs[i].scenario], runs[i].overrides});
 
     const auto manifests = renderK8sSweep(spec);
     fs::create_directories(options.emitK8s, ec);
@@ -376,9 +376,9 @@ int emitK8sSweep(const SweepOptions& options, const std::vector<Run>& runs, CliI
         io.err << "error: --emit-k8s " << options.emitK8s.string() << ": " << ec.message() << '\n';
         return 1;
     }
-    for (const auto& [name, text] : {std::pair{"configmap.yaml", &manifests.configMap},
-                                     std::pair{"job.yaml", &manifests.job},
-                                     std::pair{"kustomization.yaml", &manifests.kustomization}}) {
+    for (const auto& [name, text] :
+         {std::pair{"configmap.yaml", &manifests.configMap}, std::pair{"job.yaml", &manifests.job},
+          std::pair{"kustomization.yaml", &manifests.kustomization}}) {
         std::ofstream out(options.emitK8s / name, std::ios::trunc);
         out << *text;
         if (!out.flush()) {
@@ -386,16 +386,16 @@ int emitK8sSweep(const SweepOptions& options, const std::vector<Run>& runs, CliI
             return 1;
         }
     }
-    const auto parallel = spec.parallelism == 0 ? runs.size()
-                                                : std::min<std::size_t>(spec.parallelism, runs.size());
+    const auto parallel =
+        spec.parallelism == 0 ? runs.size() : std::min<std::size_t>(spec.parallelism, runs.size());
     io.out << "wrote " << (options.emitK8s / "job.yaml").string() << ": Indexed Job " << spec.name
            << ", " << runs.size() << " pods (one per variant), " << parallel << " at a time, image "
            << spec.image << "\n"
            << "wrote " << (options.emitK8s / "configmap.yaml").string() << ": "
            << spec.configFiles.size() << " scenario file(s) and variants.json\n"
-           << "apply: kubectl apply -k " << options.emitK8s.string() << "   (results: "
-           << kK8sResultsMount << "/" << spec.name << " on the claim " << spec.resultsClaim
-           << "; twindesk sweep --collect DIR reads them back)\n";
+           << "apply: kubectl apply -k " << options.emitK8s.string()
+           << "   (results: " << kK8sResultsMount << "/" << spec.name << " on the claim "
+           << spec.resultsClaim << "; twindesk sweep --collect DIR reads them back)\n";
     return 0;
 }
 
@@ -431,8 +431,8 @@ int runSweep(const SweepOptions& options, CliIo& io)
                 ++writeErrors;
             }
     char footer[128];
-    std::snprintf(footer, sizeof footer, "%zu runs on %u threads in %.2f s\n", runs.size(),
-                  threads, wall);
+    std::snprintf(footer, sizeof footer, "%zu runs on %u threads in %.2f s\n", runs.size(), threads,
+                  wall);
     const int failures = printRuns(runs, options.json, footer, io);
     return failures == 0 && writeErrors == 0 ? 0 : 1;
 }

@@ -13,7 +13,9 @@ std::string checkK8sName(std::string_view name)
     // <job>-<index>: a 63-character label leaves the Job name 52 (what Kubernetes documents).
     if (name.empty() || name.size() > 52)
         return "must be 1 to 52 characters";
-    const auto ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; };
+    const auto ok = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    };
     if (!std::all_of(name.begin(), name.end(), ok))
         return "may hold only lower-case letters, digits and '-'";
     if (name.front() == '-' || name.back() == '-')
@@ -85,9 +87,9 @@ K8sManifests renderK8sSweep(const K8sSweepSpec& spec)
     }
     {
         const auto completions = spec.variants.size();
-        const auto parallelism =
-            spec.parallelism == 0 ? completions
-                                  : std::min<std::size_t>(spec.parallelism, completions);
+        const auto parallelism = spec.parallelism == 0
+                                     ? completions
+                                     : std::min<std::size_t>(spec.parallelism, completions);
         std::vector<std::string> args{"sweep"};
         args.insert(args.end(), spec.scenarios.begin(), spec.scenarios.end());
         for (const auto& v : spec.varyArgs) {
@@ -96,8 +98,8 @@ K8sManifests renderK8sSweep(const K8sSweepSpec& spec)
         }
         // Kubernetes expands $(JOB_COMPLETION_INDEX) from the pod's environment, which the Job
         // controller sets to the pod's index in Indexed mode.
-        for (const char* a : {"--threads", "1", "--variant-index", "$(JOB_COMPLETION_INDEX)",
-                              "--results-dir"})
+        for (const char* a :
+             {"--threads", "1", "--variant-index", "$(JOB_COMPLETION_INDEX)", "--results-dir"})
             args.emplace_back(a);
         args.push_back(resultsDir);
         args.emplace_back("--json");
@@ -144,13 +146,12 @@ K8sManifests renderK8sSweep(const K8sSweepSpec& spec)
         // One variant is one deterministic single-threaded run.
         y << YAML::Key << "resources" << YAML::Value << YAML::BeginMap;
         y << YAML::Key << "requests" << YAML::Value << YAML::BeginMap << YAML::Key << "cpu"
-          << YAML::Value << "1" << YAML::Key << "memory" << YAML::Value << "512Mi"
-          << YAML::EndMap;
+          << YAML::Value << "1" << YAML::Key << "memory" << YAML::Value << "512Mi" << YAML::EndMap;
         y << YAML::EndMap;
         y << YAML::Key << "volumeMounts" << YAML::Value << YAML::BeginSeq;
         y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "scenarios" << YAML::Key
-          << "mountPath" << YAML::Value << std::string(kK8sConfigMount) << YAML::Key
-          << "readOnly" << YAML::Value << true << YAML::EndMap;
+          << "mountPath" << YAML::Value << std::string(kK8sConfigMount) << YAML::Key << "readOnly"
+          << YAML::Value << true << YAML::EndMap;
         y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "results" << YAML::Key
           << "mountPath" << YAML::Value << std::string(kK8sResultsMount) << YAML::EndMap;
         y << YAML::EndSeq;
@@ -160,8 +161,8 @@ K8sManifests renderK8sSweep(const K8sSweepSpec& spec)
           << "configMap" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value
           << spec.name << YAML::EndMap << YAML::EndMap;
         y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "results" << YAML::Key
-          << "persistentVolumeClaim" << YAML::Value << YAML::BeginMap << YAML::Key
-          << "claimName" << YAML::Value << spec.resultsClaim << YAML::EndMap << YAML::EndMap;
+          << "persistentVolumeClaim" << YAML::Value << YAML::BeginMap << YAML::Key << "claimName"
+          << YAML::Value << spec.resultsClaim << YAML::EndMap << YAML::EndMap;
         y << YAML::EndSeq;
         y << YAML::EndMap; // template.spec
         y << YAML::EndMap; // template

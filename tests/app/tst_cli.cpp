@@ -297,7 +297,8 @@ private Q_SLOTS:
         QVERIFY(frames > 1000);
         {
             // The recording (and the decision log in it) names the version that wrote it.
-            auto store = twindesk::twin::ProjectStore::open(rec, twindesk::twin::OpenMode::ReadOnly);
+            auto store =
+                twindesk::twin::ProjectStore::open(rec, twindesk::twin::OpenMode::ReadOnly);
             QVERIFY(store);
             const auto version = store->meta("twindesk_version");
             QVERIFY(version && *version);

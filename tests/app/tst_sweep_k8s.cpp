@@ -42,7 +42,8 @@ QJsonArray jsonArray(const std::string& text)
     return QJsonDocument::fromJson(QByteArray::fromStdString(text)).array();
 }
 
-const std::string kScenario = std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/demo-office.json";
+const std::string kScenario =
+    std::string(TWINDESK_SOURCE_DIR) + "/assets/scenarios/demo-office.json";
 // One day of the demo office under three seeds: three variants that differ.
 const std::vector<std::string> kVary{"--vary", "period.end=\"2025-01-07T00:00\"", "--vary",
                                      "seed=1,2,3"};
@@ -157,7 +158,8 @@ private Q_SLOTS:
         const auto pod = spec["template"]["spec"];
         QCOMPARE(pod["restartPolicy"].as<std::string>(), std::string("Never"));
         const auto container = pod["containers"][0];
-        QCOMPARE(container["image"].as<std::string>(), std::string("registry.example/twindesk:test"));
+        QCOMPARE(container["image"].as<std::string>(),
+                 std::string("registry.example/twindesk:test"));
         std::vector<std::string> args;
         for (const auto& a : container["args"])
             args.push_back(a.as<std::string>());
@@ -181,8 +183,10 @@ private Q_SLOTS:
         QCOMPARE(cm["kind"].as<std::string>(), std::string("ConfigMap"));
         QCOMPARE(cm["data"]["my_scenario.json"].as<std::string>(), slurp(own));
         QVERIFY(!cm["data"]["demo-office.json"]); // in the image already
-        const auto variants = QJsonDocument::fromJson(
-            QByteArray::fromStdString(cm["data"]["variants.json"].as<std::string>())).array();
+        const auto variants =
+            QJsonDocument::fromJson(
+                QByteArray::fromStdString(cm["data"]["variants.json"].as<std::string>()))
+                .array();
         QCOMPARE(variants.size(), 6);
         QCOMPARE(variants[4].toObject()["index"].toInt(), 4);
         QCOMPARE(variants[4].toObject()["scenario"].toString(),
@@ -231,7 +235,8 @@ private Q_SLOTS:
         QCOMPARE(par.code, 2);
         QCOMPARE(twindesk::app::checkK8sName(std::string(53, 'a')).empty(), false);
         QCOMPARE(twindesk::app::checkK8sName("office-seeds-2").empty(), true);
-        QCOMPARE(twindesk::app::k8sConfigKey("my scenario (1).json"), std::string("my_scenario__1_.json"));
+        QCOMPARE(twindesk::app::k8sConfigKey("my scenario (1).json"),
+                 std::string("my_scenario__1_.json"));
     }
 
     void kubectlAcceptsTheManifests()
@@ -257,7 +262,8 @@ private Q_SLOTS:
         };
         const auto [kcode, built] = run({QStringLiteral("kustomize"), QString::fromStdString(out)});
         QVERIFY2(kcode == 0, built.constData());
-        QVERIFY2(built.contains("kind: Job") && built.contains("kind: ConfigMap"), built.constData());
+        QVERIFY2(built.contains("kind: Job") && built.contains("kind: ConfigMap"),
+                 built.constData());
         const auto [scode, set] =
             run({QStringLiteral("set"), QStringLiteral("env"), QStringLiteral("--local"),
                  QStringLiteral("-f"), QString::fromStdString(out + "/job.yaml"),
