@@ -96,6 +96,13 @@ out=$(run "$root/usr/bin/twindesk" demo --out "$work/none.twin" 2>&1); rc=$?
 echo "   without assets: exit $rc: $out"
 check "unpacked without its assets: the demo fails naming the assets (no source-tree fallback)" \
     bash -c '[[ $2 -ne 0 && "$1" == *assets* ]]' _ "$out" "$rc"
+mv "$root/usr/share/twindesk.moved" "$root/usr/share/twindesk"
+# Without twindesk-torch (apt-get --no-install-recommends): what needs LibTorch says so.
+rm -rf "$root/usr/lib/twindesk"
+out=$(run "$root/usr/bin/twindesk" train forecaster --traces "$work" --train-days 20110303 \
+    -o "$work/model.pt" 2>&1); rc=$?
+check "unpacked without twindesk-torch: train fails naming the twindesk-torch package" \
+    bash -c '[[ $2 -eq 1 && "$1" == *twindesk-torch* ]]' _ "$out" "$rc"
 rm -rf "$unpack"
 
 # ---- 3. installed with apt-get ------------------------------------------------------------
