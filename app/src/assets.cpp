@@ -24,6 +24,23 @@ std::filesystem::path executableDir()
 }
 } // namespace
 
+bool runningFromBuildTree()
+{
+#ifdef TWINDESK_BUILD_DIR
+    const auto exe = executableDir();
+    if (exe.empty())
+        return false;
+    std::error_code ec;
+    const auto build = std::filesystem::weakly_canonical(TWINDESK_BUILD_DIR, ec);
+    if (ec)
+        return false;
+    const auto rel = exe.lexically_relative(build);
+    return !rel.empty() && *rel.begin() != "..";
+#else
+    return false;
+#endif
+}
+
 std::optional<std::filesystem::path> assetsDir()
 {
     // getenv only races with setenv/putenv, which TwinDesk never calls.
@@ -39,10 +56,24 @@ std::optional<std::filesystem::path> assetsDir()
             return installed;
     }
 #ifdef TWINDESK_SOURCE_ASSETS_DIR
-    if (looksLikeAssets(TWINDESK_SOURCE_ASSETS_DIR))
+    if (runningFromBuildTree() && looksLikeAssets(TWINDESK_SOURCE_ASSETS_DIR))
         return std::filesystem::path(TWINDESK_SOURCE_ASSETS_DIR);
 #endif
     return std::nullopt;
+}
+
+std::string assetsNotFoundMessage()
+{
+    std::string looked;
+    const auto exe = executableDir();
+    if (!exe.empty())
+        looked = (exe.parent_path() / "share" / "twindesk" / "assets").string();
+#ifdef TWINDESK_SOURCE_ASSETS_DIR
+    if (runningFromBuildTree())
+        looked += std::string(", ") + TWINDESK_SOURCE_ASSETS_DIR;
+#endif
+    return "the bundled assets (demo building, ontology, scenarios) were not found in " + looked +
+           "; reinstall the twindesk package, or set TWINDESK_ASSETS_DIR to an assets/ folder";
 }
 
 std::vector<std::filesystem::path> bundledOntology(const std::filesystem::path& assets)

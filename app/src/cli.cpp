@@ -6,6 +6,7 @@
 #include "live_command.h"
 #include "simulate_command.h"
 #include "sweep_command.h"
+#include "sweep_k8s.h"
 #include "torch_runtime.h"
 #include "train_command.h"
 #include "validate_command.h"
@@ -171,11 +172,21 @@ const std::vector<CommandSpec>& commands()
          {"--json", "--force", "--no-progress"},
          cmdSimulate},
         {"sweep",
-         "sweep SCENARIO.json... [--vary KEY=V1,V2,...]... [--threads N] [--json] [--anchors DIR]",
+         "sweep SCENARIO.json... [--vary KEY=V1,V2,...]... [--threads N] [--json] [--anchors DIR] "
+         "[--variant-index I] [--results-dir DIR] | sweep --collect DIR [--json] | sweep "
+         "SCENARIO.json... [--vary KEY=V1,V2,...]... --emit-k8s DIR [--image IMAGE] "
+         "[--job-name NAME] [--parallelism N] [--results-claim CLAIM]",
          "Run several scenarios, or one under parameter variants (the cartesian product of the "
          "--vary axes), in parallel threads, and print a comparison table. Each run is "
-         "deterministic: threads change the wall time, never a result.",
-         {"--vary", "--threads", "--anchors"},
+         "deterministic: threads change the wall time, never a result. --variant-index runs only "
+         "variant I (0-based, in the table's order); --results-dir also writes each run's row to "
+         "DIR/variant-NNNN.json; --collect prints the table from such a folder. --emit-k8s writes "
+         "a Kubernetes Indexed Job (one pod per variant, each running --variant-index "
+         "$JOB_COMPLETION_INDEX into --results-dir on the claim CLAIM, default twindesk-results), "
+         "a ConfigMap with the scenarios and variants, and a kustomization.yaml, instead of "
+         "running (docs/packaging.md).",
+         {"--vary", "--threads", "--anchors", "--variant-index", "--results-dir", "--collect",
+          "--emit-k8s", "--image", "--job-name", "--parallelism", "--results-claim"},
          {"--json"},
          cmdSweep},
         {"compare",
@@ -391,8 +402,7 @@ twin::Result<twin::BrickOntology> loadOntology(const std::vector<std::string>& r
     if (requested.empty()) {
         if (!assets)
             return twin::makeError(twin::ErrorCode::NotFound,
-                                   "the bundled ontology was not found (set TWINDESK_ASSETS_DIR to "
-                                   "the assets/ folder, or pass --ontology Brick.ttl)");
+                                   assetsNotFoundMessage() + " (or pass --ontology Brick.ttl)");
         files = bundledOntology(*assets);
     } else {
         files.assign(requested.begin(), requested.end());
@@ -815,11 +825,66 @@ int cmdSimulate(const Args& args, CliIo& io)
 int cmdSweep(const Args& args, CliIo& io)
 {
     const auto& spec = *findCommand("sweep");
+    SweepOptions o;
+    o.json = args.flag("--json");
+    if (auto collect = args.option("--collect")) {
+        if (!args.positional.empty() || !args.all("--vary").empty() || args.option("--emit-k8s"))
+            return usageError(io, spec, "--collect DIR takes no scenarios, --vary or --emit-k8s");
+        o.collect = *collect;
+        return runSweep(o, io);
+    }
     if (args.positional.empty())
         return usageError(io, spec, "expected at least one SCENARIO.json");
-    SweepOptions o;
     o.scenarios.assign(args.positional.begin(), args.positional.end());
-    o.json = args.flag("--json");
+    const auto whole = [&](const char* flag, std::size_t min) -> std::optional<std::size_t> {
+        const auto v = args.option(flag);
+        try {
+            std::size_t used = 0;
+            const auto n = std::stoull(*v, &used);
+            if (used == v->size() && (*v)[0] != '-' && n >= min)
+                return static_cast<std::size_t>(n);
+        } catch (const std::exception&) {
+        }
+        return std::nullopt;
+    };
+    if (args.option("--variant-index")) {
+        o.variantIndex = whole("--variant-index", 0);
+        if (!o.variantIndex)
+            return usageError(io, spec,
+                              "--variant-index needs a whole number >= 0, got '" +
+                                  *args.option("--variant-index") + "'");
+    }
+    if (auto v = args.option("--results-dir"))
+        o.resultsDir = *v;
+    if (auto dir = args.option("--emit-k8s")) {
+        if (o.variantIndex || !o.resultsDir.empty())
+            return usageError(io, spec,
+                              "--emit-k8s writes the Job, whose pods choose --variant-index and "
+                              "--results-dir themselves: leave those out");
+        o.emitK8s = *dir;
+        o.image = args.option("--image").value_or("");
+        o.jobName = args.option("--job-name").value_or("");
+        o.resultsClaim = args.option("--results-claim").value_or("");
+        if (!o.jobName.empty())
+            if (const auto why = checkK8sName(o.jobName); !why.empty())
+                return usageError(io, spec,
+                                  "--job-name " + o.jobName + ": a Kubernetes Job name " + why);
+        if (!o.resultsClaim.empty())
+            if (const auto why = checkK8sName(o.resultsClaim); !why.empty())
+                return usageError(io, spec, "--results-claim " + o.resultsClaim + ": " + why);
+        if (args.option("--parallelism")) {
+            const auto n = whole("--parallelism", 1);
+            if (!n)
+                return usageError(io, spec,
+                                  "--parallelism needs a whole number >= 1, got '" +
+                                      *args.option("--parallelism") + "'");
+            o.parallelism = static_cast<unsigned>(*n);
+        }
+    } else {
+        for (const char* k8s : {"--image", "--job-name", "--parallelism", "--results-claim"})
+            if (args.option(k8s))
+                return usageError(io, spec, std::string(k8s) + " belongs to --emit-k8s");
+    }
     if (auto anchors = args.option("--anchors"))
         o.anchors = *anchors;
     if (auto threads = args.option("--threads")) {
@@ -946,9 +1011,7 @@ int cmdDemo(const Args& args, CliIo& io)
 {
     const auto assets = assetsDir();
     if (!assets)
-        return fail(io, twin::makeError(twin::ErrorCode::NotFound,
-                                        "the bundled assets were not found; set "
-                                        "TWINDESK_ASSETS_DIR to the assets/ folder"));
+        return fail(io, twin::makeError(twin::ErrorCode::NotFound, assetsNotFoundMessage()));
     const fs::path out =
         args.option("--out").value_or((fs::temp_directory_path() / "twindesk-demo.twin").string());
     const bool json = args.flag("--json");
@@ -1095,15 +1158,77 @@ bool isCliCommand(std::string_view word)
            word == "--version" || word == "version";
 }
 
+const std::vector<ConsoleOption>& consoleOptions()
+{
+    static const std::vector<ConsoleOption> kOptions{
+        {"view", "NAME",
+         "The view to show at start: twin or 3d (the default: tree, 3D building, properties), "
+         "decisions, approvals, trends, simulation, replay, live or whatif."},
+        {"select", "ENTITY", "Select an entity (id, local name or label) at start."},
+        {"metric", "METRIC",
+         "Colour the 3D building by temperature (default), co2, occupancy, power or cpu."},
+        {"floor", "N", "Show only this floor (0 = the lowest) in 3D."},
+        {"explode", "X", "Explode the floors in 3D (0 stacked … 2; default 0)."},
+        {"at", "TIME",
+         "Colour the 3D building by the historian at this time (ISO 8601, UTC unless it has an "
+         "offset; default: the last sample)."},
+        {"trend", "POINT", "A point (id) to show in the trends (repeatable)."},
+        {"scenario", "FILE", "A scenario to load in the simulation view."},
+        {"whatif", "FILE", "A base scenario to open in the what-if view."},
+        {"whatif-set", "KEY=JSON",
+         "An override of the what-if variant, KEY=JSON as simulate --set (repeatable)."},
+        {"whatif-common", "KEY=JSON",
+         "An override of both what-if runs, KEY=JSON (repeatable), e.g. a shorter period."},
+        {"whatif-run", "",
+         "Run the what-if base and variant at start (with --screenshot: grab when both are "
+         "done)."},
+        {"recording", "FILE",
+         "A recording (results file of simulate --out with a policy) for the replay view "
+         "(default: the project when it is one)."},
+        {"candidate", "NAME[:PARAMS_JSON]",
+         "A candidate policy, as replay --policy, replayed over the recording at start (with "
+         "--screenshot: grab when it is done)."},
+        {"screenshot", "FILE", "Save a PNG of the window and quit."},
+        {"quit-after", "MS", "Quit after this many milliseconds."},
+        {"frame-stats", "FRAMES",
+         "Benchmark: orbit the 3D view for N frames, print frame times and quit."},
+    };
+    return kOptions;
+}
+
+const ConsoleOption* findConsoleOption(std::string_view name)
+{
+    for (const auto& o : consoleOptions())
+        if (o.name == name)
+            return &o;
+    return nullptr;
+}
+
+bool isConsoleOption(std::string_view arg)
+{
+    if (arg.rfind("--", 0) != 0)
+        return false;
+    arg.remove_prefix(2);
+    return findConsoleOption(arg.substr(0, arg.find('='))) != nullptr;
+}
+
 std::string usageText()
 {
     std::ostringstream s;
     s << "TwinDesk " << kVersion << " — desktop digital-twin simulator and control console\n\n"
-      << "usage: twindesk [PROJECT.twin]          open the console (GUI)\n"
-      << "       twindesk COMMAND [ARGS...]       run a command headless\n\n"
+      << "usage: twindesk [PROJECT.twin] [CONSOLE OPTION]...   open the console (GUI)\n"
+      << "       twindesk COMMAND [ARGS...]                    run a command headless\n\n"
       << "commands:\n";
     for (const auto& c : commands())
         s << "  " << c.synopsis << "\n      " << c.summary << "\n\n";
+    s << "console options:\n";
+    for (const auto& o : consoleOptions()) {
+        s << "  --" << o.name;
+        if (!o.valueName.empty())
+            s << ' ' << o.valueName;
+        s << "\n      " << o.description << "\n";
+    }
+    s << "\nother options:\n";
     s << "  --version   print the version\n  --help      print this help\n";
     return s.str();
 }

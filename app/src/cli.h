@@ -27,8 +27,26 @@ bool isCliCommand(std::string_view word);
 /// Runs one command; `args[0]` is the command name.
 int runCli(const std::vector<std::string>& args, CliIo io);
 
-/// The full help text (also the source of the man page).
+/// The full help text (also the source of the man page and bash completion, which
+/// packaging/gen-cli-docs.sh generates from it at build time).
 std::string usageText();
+
+/// One option of the console (`twindesk [PROJECT.twin] [OPTION]...`). The GUI builds its
+/// QCommandLineParser from this table and usageText() lists it, so `--help`, the man page and
+/// the completion always show what the console accepts.
+struct ConsoleOption
+{
+    std::string_view name;        ///< without the leading "--"
+    std::string_view valueName;   ///< empty for a flag
+    std::string_view description; ///< one sentence, UTF-8
+};
+const std::vector<ConsoleOption>& consoleOptions();
+
+/// The console option named `name` (without "--"), or nullptr.
+const ConsoleOption* findConsoleOption(std::string_view name);
+
+/// True when `arg` is `--NAME` or `--NAME=VALUE` of a console option.
+bool isConsoleOption(std::string_view arg);
 
 /// The file name prefix (in the temp folder) of the demo project `screenshot` makes.
 inline constexpr const char* kScreenshotDemoPrefix = "twindesk-screenshot-demo-";

@@ -124,6 +124,10 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
     auto recorder = policies::FrameRecorder::open(*store);
     if (!recorder)
         return fail(io, recorder.error().toString());
+    // The version writing this recording's decision log, stamped before its first row (the
+    // summary written at the end is lost if the process is killed).
+    if (auto s = store->setMeta("twindesk_version", kVersion); !s)
+        return fail(io, s.error().toString());
 
     live::LiveSourceOptions so;
     so.frameInterval = options.frame;

@@ -77,7 +77,7 @@ int main(int argc, char** argv)
     if (!args.empty() && twindesk::app::isCliCommand(args.front()))
         return twindesk::app::runCli(args, {std::cout, std::cerr});
     if (!args.empty() && args.front().rfind('-', 0) == 0 &&
-        args.front().rfind("--screenshot", 0) != 0 && args.front() != "--quit-after") {
+        !twindesk::app::isConsoleOption(args.front())) {
         std::cerr << "twindesk: unknown option '" << args.front() << "' (see twindesk --help)\n";
         return 2;
     }

@@ -2,12 +2,14 @@
 
 #include "assets.h"
 #include "simulate_command.h"
+#include "sweep_k8s.h"
 #include "variant_run.h"
 
 #include <twindesk/policies/scenario_run.h>
 #include <twindesk/sim/compute.h>
 #include <twindesk/sim/engine.h>
 #include <twindesk/sim/scenario.h>
+#include <twindesk/version.h>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +17,9 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <fstream>
+#include <map>
+#include <numeric>
 #include <ostream>
 
 namespace twindesk::app {
@@ -84,9 +89,12 @@ ParallelRun executeAll(std::vector<Run>& runs, const SweepOptions& options,
 
 } // namespace
 
-int runSweep(const SweepOptions& options, CliIo& io)
+namespace {
+
+/// The runs of a sweep in their fixed order: every scenario × the cartesian product of the
+/// axes (the last axis varies fastest). --variant-index and the Kubernetes pods rely on it.
+std::vector<Run> planRuns(const SweepOptions& options)
 {
-    // The runs: every scenario × the cartesian product of the axes.
     std::vector<Run> runs;
     for (const auto& scenario : options.scenarios) {
         std::vector<std::vector<std::pair<std::string, std::string>>> combos{{}};
@@ -116,74 +124,317 @@ int runSweep(const SweepOptions& options, CliIo& io)
             runs.push_back(std::move(r));
         }
     }
-    const auto [wall, threads] = executeAll(runs, options, {});
+    return runs;
+}
 
+nlohmann::ordered_json rowJson(const Run& r)
+{
+    nlohmann::ordered_json o{{"run", r.label}, {"ok", r.ok}};
+    if (r.ok) {
+        char hash[32];
+        std::snprintf(hash, sizeof hash, "%016" PRIx64, r.hash);
+        o["annual_heating_mwh"] = r.heatingMwh;
+        o["annual_cooling_mwh"] = r.coolingMwh;
+        o["electricity_kwh"] = r.electricityKwh;
+        o["gas_kwh"] = r.gasKwh;
+        o["discomfort_kh"] = r.discomfortKh;
+        if (r.hasCompute) {
+            o["compute_kwh"] = r.computeKwh;
+            o["migrations"] = r.migrations;
+            o["slav"] = r.slav;
+        }
+        o["wall_time_s"] = r.wallS;
+        o["state_hash"] = hash;
+    } else {
+        o["error"] = r.error;
+    }
+    return o;
+}
+
+/// The inverse of rowJson (for --collect); a row that does not parse becomes a failed run
+/// naming the file.
+Run runFromJson(const nlohmann::json& j, const std::string& file)
+{
+    Run r;
+    try {
+        r.label = j.at("run").get<std::string>();
+        r.ok = j.at("ok").get<bool>();
+        if (!r.ok) {
+            r.error = j.value("error", std::string("failed"));
+            return r;
+        }
+        r.heatingMwh = j.at("annual_heating_mwh").get<double>();
+        r.coolingMwh = j.at("annual_cooling_mwh").get<double>();
+        r.electricityKwh = j.at("electricity_kwh").get<double>();
+        r.gasKwh = j.at("gas_kwh").get<double>();
+        r.discomfortKh = j.at("discomfort_kh").get<double>();
+        if (j.contains("compute_kwh")) {
+            r.hasCompute = true;
+            r.computeKwh = j.at("compute_kwh").get<double>();
+            r.migrations = j.at("migrations").get<std::int64_t>();
+            r.slav = j.at("slav").get<double>();
+        }
+        r.wallS = j.at("wall_time_s").get<double>();
+        r.hash = std::stoull(j.at("state_hash").get<std::string>(), nullptr, 16);
+    } catch (const std::exception& e) {
+        r.ok = false;
+        r.error = file + ": not a sweep result row (" + e.what() + ")";
+    }
+    return r;
+}
+
+/// Prints the runs as JSON or as the comparison table; returns the number of failed runs.
+int printRuns(const std::vector<Run>& runs, bool json, const std::string& footer, CliIo& io)
+{
     int failures = 0;
-    if (options.json) {
+    if (json) {
         nlohmann::ordered_json j = nlohmann::ordered_json::array();
         for (const auto& r : runs) {
-            nlohmann::ordered_json o{{"run", r.label}, {"ok", r.ok}};
-            if (r.ok) {
-                char hash[32];
-                std::snprintf(hash, sizeof hash, "%016" PRIx64, r.hash);
-                o["annual_heating_mwh"] = r.heatingMwh;
-                o["annual_cooling_mwh"] = r.coolingMwh;
-                o["electricity_kwh"] = r.electricityKwh;
-                o["gas_kwh"] = r.gasKwh;
-                o["discomfort_kh"] = r.discomfortKh;
-                if (r.hasCompute) {
-                    o["compute_kwh"] = r.computeKwh;
-                    o["migrations"] = r.migrations;
-                    o["slav"] = r.slav;
-                }
-                o["wall_time_s"] = r.wallS;
-                o["state_hash"] = hash;
-            } else {
-                o["error"] = r.error;
-                ++failures;
-            }
-            j.push_back(o);
+            j.push_back(rowJson(r));
+            failures += r.ok ? 0 : 1;
         }
         io.out << j.dump(2) << '\n';
-    } else {
-        char line[768];
-        int width = 3;
-        bool compute = false;
-        for (const auto& r : runs) {
-            width = std::max(width, static_cast<int>(std::min<std::size_t>(r.label.size(), 60)));
-            compute = compute || r.hasCompute;
-        }
-        std::snprintf(line, sizeof line, "%-*s %10s %10s %12s %12s %10s", width, "run", "heat MWh",
-                      "cool MWh", "elec kWh", "gas kWh", "disc K·h");
-        io.out << line;
-        if (compute) {
-            std::snprintf(line, sizeof line, " %10s %8s %10s", "IT kWh", "migr", "SLAV");
-            io.out << line;
-        }
-        io.out << "   wall s\n";
-        for (const auto& r : runs) {
-            if (!r.ok) {
-                io.out << r.label << "  FAILED: " << r.error << '\n';
-                ++failures;
-                continue;
-            }
-            std::snprintf(line, sizeof line, "%-*s %10.3f %10.3f %12.1f %12.1f %10.1f", width,
-                          r.label.substr(0, 60).c_str(), r.heatingMwh, r.coolingMwh,
-                          r.electricityKwh, r.gasKwh, r.discomfortKh);
-            io.out << line;
-            if (compute) {
-                std::snprintf(line, sizeof line, " %10.1f %8lld %10.3g", r.computeKwh,
-                              static_cast<long long>(r.migrations), r.slav);
-                io.out << line;
-            }
-            std::snprintf(line, sizeof line, " %8.2f\n", r.wallS);
-            io.out << line;
-        }
-        std::snprintf(line, sizeof line, "%zu runs on %u threads in %.2f s\n", runs.size(), threads,
-                      wall);
+        return failures;
+    }
+    char line[768];
+    int width = 3;
+    bool compute = false;
+    for (const auto& r : runs) {
+        width = std::max(width, static_cast<int>(std::min<std::size_t>(r.label.size(), 60)));
+        compute = compute || r.hasCompute;
+    }
+    std::snprintf(line, sizeof line, "%-*s %10s %10s %12s %12s %10s", width, "run", "heat MWh",
+                  "cool MWh", "elec kWh", "gas kWh", "disc K·h");
+    io.out << line;
+    if (compute) {
+        std::snprintf(line, sizeof line, " %10s %8s %10s", "IT kWh", "migr", "SLAV");
         io.out << line;
     }
-    return failures == 0 ? 0 : 1;
+    io.out << "   wall s\n";
+    for (const auto& r : runs) {
+        if (!r.ok) {
+            io.out << r.label << "  FAILED: " << r.error << '\n';
+            ++failures;
+            continue;
+        }
+        std::snprintf(line, sizeof line, "%-*s %10.3f %10.3f %12.1f %12.1f %10.1f", width,
+                      r.label.substr(0, 60).c_str(), r.heatingMwh, r.coolingMwh, r.electricityKwh,
+                      r.gasKwh, r.discomfortKh);
+        io.out << line;
+        if (compute) {
+            std::snprintf(line, sizeof line, " %10.1f %8lld %10.3g", r.computeKwh,
+                          static_cast<long long>(r.migrations), r.slav);
+            io.out << line;
+        }
+        std::snprintf(line, sizeof line, " %8.2f\n", r.wallS);
+        io.out << line;
+    }
+    io.out << footer;
+    return failures;
+}
+
+std::string resultFileName(std::size_t index)
+{
+    char name[32];
+    std::snprintf(name, sizeof name, "variant-%04zu.json", index);
+    return name;
+}
+
+/// Writes one run's row (with its index, the sweep's size, scenario and overrides) to
+/// `dir/variant-NNNN.json`, through a temporary file renamed into place.
+std::string writeResult(const std::filesystem::path& dir, std::size_t index, std::size_t count,
+                        const Run& r)
+{
+    auto row = rowJson(r);
+    row["index"] = index;
+    row["variants"] = count;
+    row["scenario"] = r.scenario.string();
+    nlohmann::ordered_json overrides = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : r.overrides)
+        overrides[k] = v;
+    row["overrides"] = overrides;
+    row["twindesk_version"] = kVersion;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    const auto file = dir / resultFileName(index);
+    const auto tmp = dir / ("." + resultFileName(index) + ".tmp");
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << row.dump(2) << '\n';
+        if (!out.flush())
+            return "cannot write " + tmp.string();
+    }
+    std::filesystem::rename(tmp, file, ec);
+    if (ec)
+        return "cannot write " + file.string() + ": " + ec.message();
+    return {};
+}
+
+int collectRuns(const SweepOptions& options, CliIo& io)
+{
+    std::error_code ec;
+    std::vector<std::filesystem::path> files;
+    for (std::filesystem::directory_iterator it(options.collect, ec), end; !ec && it != end;
+         it.increment(ec)) {
+        const auto name = it->path().filename().string();
+        if (name.rfind("variant-", 0) == 0 && it->path().extension() == ".json")
+            files.push_back(it->path());
+    }
+    if (ec || files.empty()) {
+        io.err << "error: --collect " << options.collect.string() << ": "
+               << (ec ? ec.message() : std::string("no variant-NNNN.json result files")) << '\n';
+        return 1;
+    }
+    std::sort(files.begin(), files.end());
+    std::vector<Run> runs;
+    std::size_t expected = 0;
+    for (const auto& f : files) {
+        std::ifstream in(f);
+        const auto j = nlohmann::json::parse(in, nullptr, false);
+        if (j.is_discarded()) {
+            Run bad;
+            bad.label = f.filename().string();
+            bad.error = f.string() + ": not valid JSON";
+            runs.push_back(bad);
+            continue;
+        }
+        expected = std::max<std::size_t>(expected, j.value("variants", std::size_t{0}));
+        runs.push_back(runFromJson(j, f.string()));
+    }
+    std::string footer =
+        std::to_string(runs.size()) + " results from " + options.collect.string() + "\n";
+    if (expected > runs.size()) {
+        footer += "missing " + std::to_string(expected - runs.size()) + " of " +
+                  std::to_string(expected) + " variants (still running, or failed)\n";
+        io.err << "warning: " << options.collect.string() << " holds " << runs.size() << " of "
+               << expected << " variants\n";
+    }
+    const int failures = printRuns(runs, options.json, options.json ? "" : footer, io);
+    return failures == 0 && expected <= runs.size() ? 0 : 1;
+}
+
+/// `--emit-k8s DIR`: the manifests of sweep_k8s.h for these runs, written instead of running.
+int emitK8sSweep(const SweepOptions& options, const std::vector<Run>& runs, CliIo& io)
+{
+    namespace fs = std::filesystem;
+    K8sSweepSpec spec;
+    spec.name = options.jobName.empty() ? "twindesk-sweep" : options.jobName;
+    spec.image = options.image.empty() ? std::string("twindesk:") + kVersion : options.image;
+    spec.version = kVersion;
+    spec.parallelism = options.parallelism;
+    spec.resultsClaim = options.resultsClaim.empty() ? "twindesk-results" : options.resultsClaim;
+    for (const auto& [key, values] : options.axes) {
+        std::string arg = key + "=";
+        for (std::size_t i = 0; i < values.size(); ++i)
+            arg += (i == 0 ? "" : ",") + values[i];
+        spec.varyArgs.push_back(arg);
+    }
+    // Scenarios among the bundled assets are in the image (the .deb installs them under
+    // /usr/share/twindesk/assets); any other goes into the ConfigMap. Files a shipped scenario
+    // refers to by a relative path must be in the image too (docs/packaging.md).
+    const auto assets = assetsDir();
+    std::error_code ec;
+    const auto assetsCanon = assets ? fs::weakly_canonical(*assets, ec) : fs::path();
+    std::map<fs::path, std::string> containerPath;
+    for (const auto& scenario : options.scenarios) {
+        const auto canon = fs::weakly_canonical(scenario, ec);
+        if (containerPath.count(canon) != 0) {
+            spec.scenarios.push_back(containerPath[canon]);
+            continue;
+        }
+        std::ifstream in(scenario);
+        if (!in) {
+            io.err << "error: " << scenario.string() << ": cannot read the scenario\n";
+            return 1;
+        }
+        std::string where;
+        const auto rel = assetsCanon.empty() ? fs::path() : canon.lexically_relative(assetsCanon);
+        if (!rel.empty() && *rel.begin() != "..") {
+            where = "/usr/share/twindesk/assets/" + rel.generic_string();
+        } else {
+            std::string key = k8sConfigKey(scenario.filename().string());
+            for (const auto& [k, content] : spec.configFiles)
+                if (k == key)
+                    key = std::to_string(spec.configFiles.size()) + "-" + key;
+            spec.configFiles.emplace_back(key, std::string(std::istreambuf_iterator<char>(in),
+                                                           std::istreambuf_iterator<char>()));
+            where = std::string(kK8sConfigMount) + "/" + key;
+        }
+        containerPath[canon] = where;
+        spec.scenarios.push_back(where);
+    }
+    std::map<fs::path, std::string> byScenario;
+    for (std::size_t i = 0; i < options.scenarios.size(); ++i)
+        byScenario[options.scenarios[i]] = spec.scenarios[i];
+    for (std::size_t i = 0; i < runs.size(); ++i)
+        spec.variants.push_back(
+            {i, runs[i].label, byScenario[runs[i].scenario], runs[i].overrides});
+
+    const auto manifests = renderK8sSweep(spec);
+    fs::create_directories(options.emitK8s, ec);
+    if (ec) {
+        io.err << "error: --emit-k8s " << options.emitK8s.string() << ": " << ec.message() << '\n';
+        return 1;
+    }
+    for (const auto& [name, text] :
+         {std::pair{"configmap.yaml", &manifests.configMap}, std::pair{"job.yaml", &manifests.job},
+          std::pair{"kustomization.yaml", &manifests.kustomization}}) {
+        std::ofstream out(options.emitK8s / name, std::ios::trunc);
+        out << *text;
+        if (!out.flush()) {
+            io.err << "error: cannot write " << (options.emitK8s / name).string() << '\n';
+            return 1;
+        }
+    }
+    const auto parallel =
+        spec.parallelism == 0 ? runs.size() : std::min<std::size_t>(spec.parallelism, runs.size());
+    io.out << "wrote " << (options.emitK8s / "job.yaml").string() << ": Indexed Job " << spec.name
+           << ", " << runs.size() << " pods (one per variant), " << parallel << " at a time, image "
+           << spec.image << "\n"
+           << "wrote " << (options.emitK8s / "configmap.yaml").string() << ": "
+           << spec.configFiles.size() << " scenario file(s) and variants.json\n"
+           << "apply: kubectl apply -k " << options.emitK8s.string()
+           << "   (results: " << kK8sResultsMount << "/" << spec.name << " on the claim "
+           << spec.resultsClaim << "; twindesk sweep --collect DIR reads them back)\n";
+    return 0;
+}
+
+} // namespace
+
+int runSweep(const SweepOptions& options, CliIo& io)
+{
+    if (!options.collect.empty())
+        return collectRuns(options, io);
+    auto runs = planRuns(options);
+    if (!options.emitK8s.empty())
+        return emitK8sSweep(options, runs, io);
+    std::vector<std::size_t> indices(runs.size());
+    std::iota(indices.begin(), indices.end(), std::size_t{0});
+    const std::size_t count = runs.size();
+    if (options.variantIndex) {
+        if (*options.variantIndex >= runs.size()) {
+            io.err << "twindesk sweep: --variant-index " << *options.variantIndex
+                   << " is out of range: the sweep has " << runs.size() << " variants (0-"
+                   << runs.size() - 1 << ")\n";
+            return 2;
+        }
+        runs = {runs[*options.variantIndex]};
+        indices = {*options.variantIndex};
+    }
+    const auto [wall, threads] = executeAll(runs, options, {});
+    int writeErrors = 0;
+    if (!options.resultsDir.empty())
+        for (std::size_t i = 0; i < runs.size(); ++i)
+            if (const auto e = writeResult(options.resultsDir, indices[i], count, runs[i]);
+                !e.empty()) {
+                io.err << "error: " << e << '\n';
+                ++writeErrors;
+            }
+    char footer[128];
+    std::snprintf(footer, sizeof footer, "%zu runs on %u threads in %.2f s\n", runs.size(), threads,
+                  wall);
+    const int failures = printRuns(runs, options.json, footer, io);
+    return failures == 0 && writeErrors == 0 ? 0 : 1;
 }
 
 } // namespace twindesk::app

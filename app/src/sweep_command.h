@@ -6,7 +6,9 @@
 
 #include "cli.h"
 
+#include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +23,21 @@ struct SweepOptions
     unsigned threads = 0; ///< 0: the number of cores
     bool json = false;
     std::filesystem::path anchors;
+    /// Run only this variant: its 0-based position in the full sweep's order (scenarios in
+    /// the order given, then the cartesian product of the axes, the last axis fastest). What
+    /// each pod of the Indexed Job runs.
+    std::optional<std::size_t> variantIndex;
+    /// Also write each run's row to `<dir>/variant-NNNN.json` (NNNN its index), atomically.
+    std::filesystem::path resultsDir;
+    /// Read the rows a sweep wrote to this folder (by --results-dir, e.g. one per pod) and
+    /// print the comparison table, instead of running anything.
+    std::filesystem::path collect;
+    /// Write the Kubernetes manifests (sweep_k8s.h) to this folder instead of running.
+    std::filesystem::path emitK8s;
+    std::string image;        ///< --image (default twindesk:<version>)
+    std::string jobName;      ///< --job-name (default twindesk-sweep)
+    unsigned parallelism = 0; ///< --parallelism (0: all variants at once)
+    std::string resultsClaim; ///< --results-claim (default twindesk-results)
 };
 
 int runSweep(const SweepOptions& options, CliIo& io);

@@ -1,5 +1,7 @@
 #include "torch_runtime.h"
 
+#include "assets.h"
+
 #include <twindesk/policies/consolidation_policy.h>
 
 #include <cstdlib>
@@ -26,7 +28,9 @@ std::vector<std::filesystem::path> candidates()
                       "libtwindesk-torch.so");
     }
 #ifdef TWINDESK_TORCH_PLUGIN_BUILD_PATH
-    out.emplace_back(TWINDESK_TORCH_PLUGIN_BUILD_PATH);
+    // Like the assets: an installed binary uses its own package's plugin, never a build tree's.
+    if (runningFromBuildTree())
+        out.emplace_back(TWINDESK_TORCH_PLUGIN_BUILD_PATH);
 #endif
     return out;
 }
@@ -61,7 +65,9 @@ twin::Result<TorchRuntime> open()
     return twin::makeError(twin::ErrorCode::NotFound,
                            "the LibTorch runtime libtwindesk-torch.so is not installed (looked "
                            "in: " +
-                               tried + "); set TWINDESK_TORCH_PLUGIN to its path");
+                               tried +
+                               "); install the twindesk-torch package, or set "
+                               "TWINDESK_TORCH_PLUGIN to its path");
 }
 
 } // namespace

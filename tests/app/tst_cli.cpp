@@ -6,6 +6,7 @@
 #include <twindesk/live/topic_map.h>
 #include <twindesk/policies/approval_gate.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/version.h>
 
 #include <QImage>
 #include <QJsonArray>
@@ -294,6 +295,15 @@ private Q_SLOTS:
         const auto sim = QJsonDocument::fromJson(QByteArray::fromStdString(r.out)).object();
         const int frames = sim["recording"].toObject()["frames"].toInt();
         QVERIFY(frames > 1000);
+        {
+            // The recording (and the decision log in it) names the version that wrote it.
+            auto store =
+                twindesk::twin::ProjectStore::open(rec, twindesk::twin::OpenMode::ReadOnly);
+            QVERIFY(store);
+            const auto version = store->meta("twindesk_version");
+            QVERIFY(version && *version);
+            QCOMPARE(**version, std::string(twindesk::kVersion));
+        }
 
         auto info = cli({"info", rec, "--json"});
         QCOMPARE(info.code, 0);

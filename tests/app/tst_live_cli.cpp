@@ -12,6 +12,7 @@
 #include <twindesk/live/live_events.h>
 #include <twindesk/live/mqtt_client.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/version.h>
 
 #include <QImage>
 #include <QJsonArray>
@@ -166,6 +167,15 @@ private Q_SLOTS:
                              .toObject();
         QVERIFY2(rec["frames"].toInt() >= 2, info.out.c_str());
         QVERIFY2(rec["decision_frames"].toInt() >= 1, info.out.c_str()); // the decided frame
+        {
+            // The live recording's decision log names the version that wrote it.
+            auto store = twindesk::twin::ProjectStore::open(project.toStdString(),
+                                                            twindesk::twin::OpenMode::ReadOnly);
+            QVERIFY(store);
+            const auto version = store->meta("twindesk_version");
+            QVERIFY(version && *version);
+            QCOMPARE(**version, std::string(twindesk::kVersion));
+        }
         // The garbage reading is an alarm the project keeps.
         const auto liveInfo = QJsonDocument::fromJson(QByteArray::fromStdString(info.out))
                                   .object()["live"]

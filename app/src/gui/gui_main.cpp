@@ -49,6 +49,20 @@ twin::Result<twin::TwinGraph> loadProject(const QString& path)
     return store->loadModel();
 }
 
+QCommandLineOption consoleOption(std::string_view name)
+{
+    const ConsoleOption* o = findConsoleOption(name);
+    Q_ASSERT(o != nullptr); // every name used below is in the table
+    const auto qs = [](std::string_view v) {
+        return QString::fromUtf8(v.data(), static_cast<qsizetype>(v.size()));
+    };
+    if (o == nullptr)
+        return QCommandLineOption(qs(name));
+    if (o->valueName.empty())
+        return {qs(o->name), qs(o->description)};
+    return {qs(o->name), qs(o->description), qs(o->valueName).toLower()};
+}
+
 } // namespace
 
 int runGui(int argc, char** argv)
@@ -60,75 +74,31 @@ int runGui(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("TwinDesk"));
     QApplication::setOrganizationName(QStringLiteral("TwinDesk"));
     QApplication::setApplicationVersion(QString::fromUtf8(kVersion));
+    // Ties the windows to packaging/twindesk.desktop (its icon and name in docks and task bars).
+    QGuiApplication::setDesktopFileName(QStringLiteral("twindesk"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("TwinDesk console"));
     parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("PROJECT.twin to open"));
-    QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                  QStringLiteral("Save a PNG of the window and quit."),
-                                  QStringLiteral("file"));
-    QCommandLineOption quitAfter(QStringLiteral("quit-after"),
-                                 QStringLiteral("Quit after this many milliseconds."),
-                                 QStringLiteral("ms"));
-    QCommandLineOption select(
-        QStringLiteral("select"),
-        QStringLiteral("Select an entity (id, local name or label) at start."),
-        QStringLiteral("entity"));
-    QCommandLineOption view(QStringLiteral("view"),
-                            QStringLiteral("The view to show at start: twin or 3d (the default: tree, 3D "
-                                           "building, properties), decisions, approvals, trends, "
-                                           "simulation, replay, live or whatif."),
-                            QStringLiteral("name"));
-    QCommandLineOption metricOption(
-        QStringLiteral("metric"),
-        QStringLiteral("Colour the 3D building by temperature (default), co2, occupancy, power or cpu."),
-        QStringLiteral("metric"));
-    QCommandLineOption floorOption(QStringLiteral("floor"),
-                                   QStringLiteral("Show only this floor (0 = the lowest) in 3D."),
-                                   QStringLiteral("n"));
-    QCommandLineOption explodeOption(
-        QStringLiteral("explode"),
-        QStringLiteral("Explode the floors in 3D (0 stacked … 2; default 0)."), QStringLiteral("x"));
-    QCommandLineOption atOption(
-        QStringLiteral("at"),
-        QStringLiteral("Colour the 3D building by the historian at this time (ISO 8601, UTC "
-                       "unless it has an offset; default: the last sample)."),
-        QStringLiteral("time"));
-    QCommandLineOption frameStats(
-        QStringLiteral("frame-stats"),
-        QStringLiteral("Benchmark: orbit the 3D view for N frames, print frame times and quit."),
-        QStringLiteral("frames"));
-    QCommandLineOption trend(QStringLiteral("trend"),
-                             QStringLiteral("A point (id) to show in the trends (repeatable)."),
-                             QStringLiteral("point"));
-    QCommandLineOption scenarioOption(QStringLiteral("scenario"),
-                                      QStringLiteral("A scenario to load in the simulation view."),
-                                      QStringLiteral("file"));
-    QCommandLineOption whatIfOption(
-        QStringLiteral("whatif"), QStringLiteral("A base scenario to open in the what-if view."),
-        QStringLiteral("file"));
-    QCommandLineOption whatIfSet(
-        QStringLiteral("whatif-set"),
-        QStringLiteral("An override of the what-if variant, KEY=JSON as simulate --set (repeatable)."),
-        QStringLiteral("key=json"));
-    QCommandLineOption whatIfCommon(
-        QStringLiteral("whatif-common"),
-        QStringLiteral("An override of both what-if runs, KEY=JSON (repeatable), e.g. a shorter period."),
-        QStringLiteral("key=json"));
-    QCommandLineOption whatIfRun(
-        QStringLiteral("whatif-run"),
-        QStringLiteral("Run the what-if base and variant at start (with --screenshot: grab when both are done)."));
-    // The replay view (issue #8 §6).
-    QCommandLineOption recordingOption(
-        QStringLiteral("recording"),
-        QStringLiteral("A recording (results file of simulate --out with a policy) for the replay "
-                       "view (default: the project when it is one)."),
-        QStringLiteral("file"));
-    QCommandLineOption candidateOption(
-        QStringLiteral("candidate"),
-        QStringLiteral("A candidate policy, NAME[:PARAMS_JSON] as replay --policy, replayed over "
-                       "the recording at start (with --screenshot: grab when it is done)."),
-        QStringLiteral("spec"));
+    // The options and their help come from the CLI's table (consoleOptions()), which
+    // `twindesk --help`, the man page and the bash completion show as well.
+    const QCommandLineOption screenshot = consoleOption("screenshot");
+    const QCommandLineOption quitAfter = consoleOption("quit-after");
+    const QCommandLineOption select = consoleOption("select");
+    const QCommandLineOption view = consoleOption("view");
+    const QCommandLineOption metricOption = consoleOption("metric");
+    const QCommandLineOption floorOption = consoleOption("floor");
+    const QCommandLineOption explodeOption = consoleOption("explode");
+    const QCommandLineOption atOption = consoleOption("at");
+    const QCommandLineOption frameStats = consoleOption("frame-stats");
+    const QCommandLineOption trend = consoleOption("trend");
+    const QCommandLineOption scenarioOption = consoleOption("scenario");
+    const QCommandLineOption whatIfOption = consoleOption("whatif");
+    const QCommandLineOption whatIfSet = consoleOption("whatif-set");
+    const QCommandLineOption whatIfCommon = consoleOption("whatif-common");
+    const QCommandLineOption whatIfRun = consoleOption("whatif-run");
+    const QCommandLineOption recordingOption = consoleOption("recording");
+    const QCommandLineOption candidateOption = consoleOption("candidate");
     parser.addOptions({screenshot, quitAfter, select, view, trend, scenarioOption, metricOption,
                        floorOption, explodeOption, atOption, frameStats, whatIfOption, whatIfSet,
                        whatIfCommon, whatIfRun, recordingOption, candidateOption});
