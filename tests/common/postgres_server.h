@@ -14,7 +14,8 @@
 /// initdb refuses to run as root: when the test runs as root (CI containers), the cluster's
 /// directory is given to the unprivileged user `nobody` and initdb/pg_ctl run as that user
 /// through setpriv(1); the server then runs as `nobody` too. Thread affinity: the test's
-/// thread (QProcess). Linux only.
+/// thread (QProcess). Linux only. The temporary directory must be reachable by `nobody`
+/// (the default /tmp is).
 
 #include <QDir>
 #include <QFile>
@@ -71,18 +72,17 @@ public:
             m_port = freePort();
             if (m_port <= 0)
                 return fail(QStringLiteral("cannot find a free TCP port on 127.0.0.1"));
-            const QString options =
-                QStringLiteral("-p %1 -c listen_addresses=127.0.0.1 -k %2 -c fsync=off")
-                    .arg(m_port)
-                    .arg(m_dir.path());
-            if (runTool("pg_ctl", {QStringLiteral("-D"), dataDir(), QStringLiteral("-l"),
-                                   logFile(), QStringLiteral("-o"), options, QStringLiteral("-w"),
-                                   QStringLiteral("start")})) {
-                m_running = true;
+            if (launch())
                 return true;
-            }
         }
         return false;
+    }
+
+    /// stop() and start again on the same port (for reconnect tests).
+    [[nodiscard]] bool restart()
+    {
+        stop();
+        return launch();
     }
 
     /// pg_ctl stop -m fast; no-op when not running.
@@ -133,6 +133,18 @@ public:
     }
 
 private:
+    bool launch()
+    {
+        const QString options =
+            QStringLiteral("-p %1 -c listen_addresses=127.0.0.1 -k %2 -c fsync=off")
+                .arg(m_port)
+                .arg(m_dir.path());
+        m_running = runTool("pg_ctl", {QStringLiteral("-D"), dataDir(), QStringLiteral("-l"),
+                                       logFile(), QStringLiteral("-o"), options,
+                                       QStringLiteral("-w"), QStringLiteral("start")});
+        return m_running;
+    }
+
     [[nodiscard]] QString dataDir() const { return m_dir.filePath(QStringLiteral("data")); }
     [[nodiscard]] QString logFile() const { return m_dir.filePath(QStringLiteral("server.log")); }
     static QString tool(const char* name)

@@ -342,6 +342,57 @@ private Q_SLOTS:
         QCOMPARE(got[0].channel, std::string("twindesk_approvals"));
         QCOMPARE(got[0].payload, std::string("7 approved"));
     }
+
+    // The server goes away and comes back: the write that failed meanwhile changed nothing,
+    // the connection is re-established by the next call, and the writer's retry stores the
+    // batch it kept (as LiveSource does); LISTEN is renewed. Declared last: it restarts the server.
+    void postgresReconnectsAfterARestart()
+    {
+        const auto url = m_pg.createDatabase(QStringLiteral("restart"));
+        QVERIFY(!url.empty());
+        auto writer = PgStore::connect(url);
+        auto listener = PgStore::connect(url);
+        QVERIFY(writer.ok() && listener.ok());
+        QVERIFY(listener->listen("twindesk_approvals").ok());
+        const std::vector<Sample> first{{"urn:x:a", 1000, 1.0}, {"urn:x:b", 1000, 2.0}};
+        QVERIFY(writer->appendSamples(first).ok());
+        QVERIFY2(m_pg.restart(), qPrintable(m_pg.lastError()));
+        const auto id = writer->seriesId("urn:x:a"); // cached: no round trip
+        QVERIFY(id.ok());
+        const std::vector<SeriesSample> kept{{*id, 2000, 3.0}, {*id, 3000, 4.0}};
+        // The first call after the restart finds the connection broken and fails (nothing
+        // stored); a later one has reconnected and succeeds.
+        auto s = writer->appendSeries(kept);
+        for (int retry = 0; retry < 2 && !s; ++retry)
+            s = writer->appendSeries(kept);
+        QVERIFY2(s.ok(), s ? "" : s.error().toString().c_str());
+        const auto count = writer->sampleCount();
+        QVERIFY2(count.ok(), count ? "" : count.error().toString().c_str());
+        QCOMPARE(*count, std::int64_t{4});
+        QCOMPARE(writer->samples("urn:x:a", 0, 10000)->size(), std::size_t{3});
+        // The listener renews its LISTEN when it reconnects.
+        // It learns of the restart when it reads (an error: notifications may have been
+        // missed, so a reader polls its state then); the call after that has reconnected
+        // (libpq may first read the server's goodbye message and only then the closed socket).
+        bool sawLoss = false;
+        bool back = false;
+        for (int i = 0; i < 4 && !back; ++i) {
+            const auto pending = listener->waitForNotifications(0);
+            sawLoss |= !pending.ok();
+            back = sawLoss && pending.ok();
+        }
+        QVERIFY(sawLoss);
+        QVERIFY(back);
+        QVERIFY(writer->notify("twindesk_approvals", "after restart").ok());
+        std::vector<StoreNotification> got;
+        for (int i = 0; i < 50 && got.empty(); ++i) {
+            auto n = listener->waitForNotifications(200);
+            QVERIFY2(n.ok(), n ? "" : n.error().toString().c_str());
+            got = *n;
+        }
+        QCOMPARE(got.size(), std::size_t{1});
+        QCOMPARE(got[0].payload, std::string("after restart"));
+    }
 };
 
 TWINDESK_TEST(TestHistorianBackends)

@@ -79,6 +79,7 @@ struct PgStore::Impl
     std::string url; // redacted
     int schemaVersion = 0;
     std::map<std::string, std::int64_t> seriesCache;
+    std::vector<std::string> channels; // LISTENed, renewed after a reconnect
 
     [[nodiscard]] Error fail(const std::string& what) const
     {
@@ -122,6 +123,39 @@ struct PgStore::Impl
     }
 
     void rollback() const { PgResult r(PQexec(conn.get(), "ROLLBACK")); }
+
+    // What a session needs beyond the connection; run again after a reconnect.
+    Status setUpSession() const
+    {
+        // Quiet the NOTICEs of IF NOT EXISTS; name the connection in pg_stat_activity.
+        if (auto r = run("SET client_min_messages = warning; SET application_name = 'twindesk'",
+                         "configuring the session");
+            !r)
+            return r.error();
+        // Staging table of historian ingest: private to this session, emptied at each commit.
+        if (auto r = run("CREATE TEMP TABLE IF NOT EXISTS historian_in(n BIGINT, series BIGINT, "
+                         "t BIGINT, value DOUBLE PRECISION) ON COMMIT DELETE ROWS",
+                         "creating the ingest staging table");
+            !r)
+            return r.error();
+        for (const auto& channel : channels)
+            if (auto r = run("LISTEN " + channel, "listening on '" + channel + "'"); !r)
+                return r.error();
+        return {};
+    }
+
+    // A connection the server dropped (restart, failover, network) is re-established once per
+    // call: the caller's operation then runs on the new session, and a writer's batch that
+    // failed while the server was away is stored by its next flush.
+    Status ensureConnected() const
+    {
+        if (PQstatus(conn.get()) == CONNECTION_OK)
+            return {};
+        PQreset(conn.get());
+        if (PQstatus(conn.get()) != CONNECTION_OK)
+            return fail("the connection to the shared store is lost and reconnecting failed");
+        return setUpSession();
+    }
 
     Status migrate()
     {
@@ -212,20 +246,12 @@ Result<PgStore> PgStore::connect(const std::string& url)
                              " (is the server running, and the URL "
                              "postgresql://user@host:port/database right?)",
                          impl->url);
-    // Quiet the NOTICEs of IF NOT EXISTS; name the connection in pg_stat_activity.
-    if (auto r = impl->run("SET client_min_messages = warning; "
-                           "SET application_name = 'twindesk'",
-                           "configuring the session");
-        !r)
+    if (auto r = impl->run("SET client_min_messages = warning", "configuring the session"); !r)
         return r.error();
     if (auto s = impl->migrate(); !s)
         return s.error();
-    // Staging table of historian ingest: private to this session, emptied at each commit.
-    if (auto r = impl->run("CREATE TEMP TABLE historian_in(n BIGINT, series BIGINT, t BIGINT, "
-                           "value DOUBLE PRECISION) ON COMMIT DELETE ROWS",
-                           "creating the ingest staging table");
-        !r)
-        return r.error();
+    if (auto s = impl->setUpSession(); !s)
+        return s.error();
     return PgStore(std::move(impl));
 }
 
@@ -241,6 +267,8 @@ std::string PgStore::location() const
 
 Result<std::int64_t> PgStore::seriesId(const std::string& point)
 {
+    if (auto c = m_impl->ensureConnected(); !c)
+        return c.error();
     if (const auto it = m_impl->seriesCache.find(point); it != m_impl->seriesCache.end())
         return it->second;
     // ON CONFLICT DO NOTHING returns no row when the series exists: then read it. When another
@@ -269,6 +297,8 @@ Result<std::int64_t> PgStore::seriesId(const std::string& point)
 
 Status PgStore::appendSeries(std::span<const SeriesSample> samples)
 {
+    if (auto c = m_impl->ensureConnected(); !c)
+        return c.error();
     if (samples.empty())
         return {};
     auto* conn = m_impl->conn.get();
@@ -355,6 +385,8 @@ Status PgStore::appendSamples(std::span<const Sample> samples)
 Result<std::vector<Sample>> PgStore::samples(const std::string& point, std::int64_t from,
                                              std::int64_t to) const
 {
+    if (auto c = m_impl->ensureConnected(); !c)
+        return c.error();
     auto r = m_impl->runParams("SELECT h.t, h.value FROM historian h JOIN series s "
                                "ON s.id = h.series WHERE s.point = $1 AND h.t >= $2 AND h.t < $3 "
                                "ORDER BY h.t",
@@ -375,6 +407,8 @@ Result<std::vector<Sample>> PgStore::samples(const std::string& point, std::int6
 
 Result<std::int64_t> PgStore::sampleCount() const
 {
+    if (auto c = m_impl->ensureConnected(); !c)
+        return c.error();
     auto r = m_impl->run("SELECT count(*) FROM historian", "counting samples", PGRES_TUPLES_OK);
     if (!r)
         return r.error();
@@ -383,6 +417,8 @@ Result<std::int64_t> PgStore::sampleCount() const
 
 Result<std::vector<Sample>> PgStore::latestSamples(std::int64_t atOrBefore) const
 {
+    if (auto c = m_impl->ensureConnected(); !c)
+        return c.error();
     // One index seek per series (LATERAL ... ORDER BY t DESC LIMIT 1 on the primary key).
     auto r = m_impl->runParams("SELECT s.point, h.t, h.value FROM series s CROSS JOIN LATERAL "
                                "(SELECT t, value FROM historian WHERE series = s.id AND t <= $1 "
@@ -402,6 +438,8 @@ Result<std::vector<Sample>> PgStore::latestSamples(std::int64_t atOrBefore) cons
 
 Result<std::optional<std::pair<std::int64_t, std::int64_t>>> PgStore::historianRange() const
 {
+    if (auto c = m_impl->ensureConnected(); !c)
+        return c.error();
     auto r = m_impl->run("SELECT min(t), max(t) FROM historian", "reading the historian's range",
                          PGRES_TUPLES_OK);
     if (!r)
@@ -414,6 +452,8 @@ Result<std::optional<std::pair<std::int64_t, std::int64_t>>> PgStore::historianR
 
 Status PgStore::exec(const std::string& sql)
 {
+    if (auto c = m_impl->ensureConnected(); !c)
+        return c.error();
     PgResult r(PQexec(m_impl->conn.get(), sql.c_str()));
     const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
@@ -423,6 +463,8 @@ Status PgStore::exec(const std::string& sql)
 
 Result<std::optional<std::string>> PgStore::queryText(const std::string& sql) const
 {
+    if (auto c = m_impl->ensureConnected(); !c)
+        return c.error();
     auto r = m_impl->run(sql, "running a query", PGRES_TUPLES_OK);
     if (!r)
         return r.error();
@@ -439,13 +481,18 @@ Status PgStore::listen(const std::string& channel)
                          "notification channel '" + channel +
                              "' is not an identifier (letters, digits, '_')",
                          m_impl->url);
+    if (auto c = m_impl->ensureConnected(); !c)
+        return c.error();
     if (auto r = m_impl->run("LISTEN " + channel, "listening on '" + channel + "'"); !r)
         return r.error();
+    m_impl->channels.push_back(channel);
     return {};
 }
 
 Status PgStore::notify(const std::string& channel, const std::string& payload)
 {
+    if (auto c = m_impl->ensureConnected(); !c)
+        return c.error();
     if (auto r = m_impl->runParams("SELECT pg_notify($1, $2)", {channel, payload},
                                    "notifying '" + channel + "'");
         !r)
@@ -455,10 +502,14 @@ Status PgStore::notify(const std::string& channel, const std::string& payload)
 
 Result<std::vector<StoreNotification>> PgStore::waitForNotifications(int timeoutMs)
 {
+    if (auto c = m_impl->ensureConnected(); !c)
+        return c.error();
     auto* conn = m_impl->conn.get();
     std::vector<StoreNotification> out;
     auto drain = [&]() -> bool {
-        if (PQconsumeInput(conn) != 1)
+        // A server that shut down sends a FATAL message before it closes: consuming it may
+        // succeed and leave the connection bad.
+        if (PQconsumeInput(conn) != 1 || PQstatus(conn) != CONNECTION_OK)
             return false;
         while (PGnotify* n = PQnotifies(conn)) {
             out.push_back({n->relname, n->extra, n->be_pid});

@@ -17,6 +17,11 @@
 /// writers.
 /// Notifications: listen()/notify()/waitForNotifications() wrap LISTEN/NOTIFY, for waking
 /// readers in other processes (e.g. an approval decided in another console).
+/// Connection loss: every call first checks the connection and, when the server dropped it,
+/// reconnects once (PQreset) and renews the session (staging table, LISTENs); a call that
+/// fails while the server is away returns StorageError and changes nothing, so a writer's
+/// next flush stores its kept batch. Notifications sent while disconnected are lost: readers
+/// poll as a fallback.
 /// Thread affinity: one thread at a time (one PGconn). Open one PgStore per thread.
 
 #include <twindesk/twin/historian.h>
