@@ -172,6 +172,7 @@ private Q_SLOTS:
         QCOMPARE(latest->at(1).point, std::string("urn:x:b"));
         QCOMPARE(latest->at(1).time, std::int64_t{2000});
         QVERIFY(std::isnan(latest->at(1).value));
+        QCOMPARE(store->samples("urn:x:b", 2000, 2001)->front().value, 0.0); // see historian.h
         QCOMPARE(store->latestSamples(999)->size(), std::size_t{0});
         QCOMPARE(store->latestSamples(5000)->size(), std::size_t{3});
     }

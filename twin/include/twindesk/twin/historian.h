@@ -6,7 +6,8 @@
 /// checked by the same tests (tests/twin/tst_historian_backends.cpp):
 /// - a sample at an existing (point, time) replaces it (last one wins inside a batch too);
 /// - every append is one transaction: it stores all of its samples or none;
-/// - a NaN value is stored as NULL (bad quality) and read back as NaN;
+/// - a NaN value is stored as NULL (bad quality); latestSamples() reads it back as NaN,
+///   samples() as 0.0 (the SQLite file's behaviour since v2, kept on both back ends);
 /// - series ids are stable for the life of the store and never reused.
 /// Times are milliseconds since the Unix epoch (UTC). Thread affinity: one thread at a time
 /// per object (one connection); several objects (threads, processes) may share one store.
