@@ -2,7 +2,8 @@
 /// \file postgres_server.h
 /// TestPostgres: a real PostgreSQL 15 server for one test class, on 127.0.0.1 and a free port,
 /// its cluster in a temporary directory (initdb, trust authentication for the role
-/// `twindesk`, pg_ctl start -w), stopped (pg_ctl stop -m fast) and removed at the end.
+/// `twindesk`), the postmaster a child process of the test (ready when pg_isready says so; it
+/// dies with the test process), fast-shut-down and removed at the end.
 /// Header-only; any test may use it.
 ///
 ///     twindesk::test::TestPostgres pg;
@@ -12,8 +13,8 @@
 /// The binaries are those of Debian's postgresql-15 (/usr/lib/postgresql/15/bin, installed by
 /// scripts/install-deps); when they are missing start() fails with that message — no skipping.
 /// initdb refuses to run as root: when the test runs as root (CI containers), the cluster's
-/// directory is given to the unprivileged user `nobody` and initdb/pg_ctl run as that user
-/// through setpriv(1); the server then runs as `nobody` too. Thread affinity: the test's
+/// directory is given to the unprivileged user `nobody` and initdb and the server run as that
+/// user through setpriv(1). Thread affinity: the test's
 /// thread (QProcess). Linux only. The temporary directory must be reachable by `nobody`
 /// (the default /tmp is).
 
@@ -23,10 +24,12 @@
 #include <QTemporaryDir>
 
 #include <arpa/inet.h>
+#include <csignal>
 #include <grp.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <string>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -46,12 +49,12 @@ public:
     TestPostgres(TestPostgres&&) = delete;
     TestPostgres& operator=(TestPostgres&&) = delete;
 
-    /// initdb (first call) and pg_ctl start on a free port; false with lastError() on failure.
+    /// initdb (first call) and the server on a free port; false with lastError() on failure.
     [[nodiscard]] bool start()
     {
         if (m_running)
             return true;
-        if (!QFile::exists(tool("initdb")) || !QFile::exists(tool("pg_ctl")))
+        if (!QFile::exists(tool("initdb")) || !QFile::exists(tool("postgres")))
             return fail(QStringLiteral("PostgreSQL 15 server binaries not found in %1: install "
                                        "the Debian package postgresql-15 (scripts/install-deps "
                                        "does)")
@@ -85,15 +88,18 @@ public:
         return launch();
     }
 
-    /// pg_ctl stop -m fast; no-op when not running.
+    /// Fast shutdown (SIGINT to the postmaster: sessions are ended), then wait; SIGKILL if it
+    /// does not stop. No-op when not running.
     void stop()
     {
-        if (!m_running)
-            return;
-        (void)runTool("pg_ctl", {QStringLiteral("-D"), dataDir(), QStringLiteral("-m"),
-                                 QStringLiteral("fast"), QStringLiteral("-w"),
-                                 QStringLiteral("stop")});
         m_running = false;
+        if (m_server.state() == QProcess::NotRunning)
+            return;
+        ::kill(static_cast<pid_t>(m_server.processId()), SIGINT);
+        if (!m_server.waitForFinished(kToolTimeoutMs)) {
+            m_server.kill();
+            m_server.waitForFinished(kToolTimeoutMs);
+        }
     }
 
     /// Creates an empty database and returns its URL ("" and lastError() on failure).
@@ -133,16 +139,57 @@ public:
     }
 
 private:
+    // The postmaster runs as this object's child process (not daemonised by pg_ctl), with a
+    // parent-death signal: if the test process dies (crash, assertion, sanitizer abort) the
+    // server goes with it instead of being left running.
     bool launch()
     {
-        const QString options =
-            QStringLiteral("-p %1 -c listen_addresses=127.0.0.1 -k %2 -c fsync=off")
-                .arg(m_port)
-                .arg(m_dir.path());
-        m_running = runTool("pg_ctl", {QStringLiteral("-D"), dataDir(), QStringLiteral("-l"),
-                                       logFile(), QStringLiteral("-o"), options,
-                                       QStringLiteral("-w"), QStringLiteral("start")});
-        return m_running;
+        const QStringList serverArgs{QStringLiteral("-D"), dataDir(),
+                                     QStringLiteral("-p"), QString::number(m_port),
+                                     QStringLiteral("-c"), QStringLiteral("listen_addresses=127.0.0.1"),
+                                     QStringLiteral("-k"), m_dir.path(),
+                                     QStringLiteral("-c"), QStringLiteral("fsync=off")};
+        m_server.setWorkingDirectory(m_dir.path());
+        m_server.setStandardOutputFile(logFile(), QIODevice::Append);
+        m_server.setStandardErrorFile(logFile(), QIODevice::Append);
+        if (m_asNobody) {
+            // setpriv sets the death signal after it changed the user (a uid change clears it).
+            m_server.start(QStringLiteral("setpriv"),
+                           QStringList{QStringLiteral("--reuid=%1").arg(m_uid),
+                                       QStringLiteral("--regid=%1").arg(m_gid),
+                                       QStringLiteral("--clear-groups"),
+                                       QStringLiteral("--pdeathsig=TERM"), tool("postgres")} +
+                               serverArgs);
+        } else {
+            m_server.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+            m_server.start(tool("postgres"), serverArgs);
+        }
+        if (!m_server.waitForStarted(kToolTimeoutMs))
+            return fail(QStringLiteral("cannot start %1: %2")
+                            .arg(tool("postgres"), m_server.errorString()));
+        // Ready when pg_isready says so (bounded; the log explains a failure).
+        for (int i = 0; i < 600; ++i) {
+            if (m_server.state() != QProcess::Running)
+                break;
+            QProcess ready;
+            ready.start(tool("pg_isready"), {QStringLiteral("-h"), QStringLiteral("127.0.0.1"),
+                                             QStringLiteral("-p"), QString::number(m_port),
+                                             QStringLiteral("-q")});
+            if (ready.waitForFinished(kToolTimeoutMs) && ready.exitStatus() == QProcess::NormalExit &&
+                ready.exitCode() == 0) {
+                m_running = true;
+                return true;
+            }
+            m_server.waitForFinished(100);
+        }
+        QString log;
+        QFile f(logFile());
+        if (f.open(QIODevice::ReadOnly))
+            log = QString::fromUtf8(f.readAll()).right(2000);
+        stop();
+        return fail(QStringLiteral("PostgreSQL did not accept connections on 127.0.0.1:%1:\n%2")
+                        .arg(m_port)
+                        .arg(log));
     }
 
     [[nodiscard]] QString dataDir() const { return m_dir.filePath(QStringLiteral("data")); }
@@ -199,6 +246,7 @@ private:
     }
 
     QTemporaryDir m_dir{QDir::tempPath() + QStringLiteral("/twindesk-pg-XXXXXX")};
+    QProcess m_server;
     QString m_error;
     int m_port = 0;
     bool m_initialised = false;
