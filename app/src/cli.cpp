@@ -18,6 +18,7 @@
 #include <twindesk/twin/brick_import.h>
 #include <twindesk/twin/model_stats.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/store_location.h>
 #include <twindesk/twin/units.h>
 #include <twindesk/version.h>
 
@@ -85,6 +86,7 @@ struct CommandSpec
 
 int cmdImportBrick(const Args& args, CliIo& io);
 int cmdInfo(const Args& args, CliIo& io);
+int cmdStore(const Args& args, CliIo& io);
 int cmdDemo(const Args& args, CliIo& io);
 
 /// The console lives in the executable (main.cpp runs `screenshot` there); the CLI library
@@ -126,6 +128,17 @@ const std::vector<CommandSpec>& commands()
          {},
          {"--json"},
          cmdInfo},
+        {"store",
+         "store PROJECT.twin [postgresql://USER@HOST[:PORT]/DB | project] [--json]",
+         "Show the historian store the project uses (the project file, or the shared PostgreSQL "
+         "store named by its meta key 'store') with its schema version, sample count and time "
+         "range. With a URL: connect (creating or migrating the shared tables) and record it "
+         "in the project, so `live` and the console share that history; 'project' goes back to "
+         "the project file. Passwords come from ~/.pgpass or PGPASSWORD, never the URL "
+         "(docs/store.md).",
+         {},
+         {"--json"},
+         cmdStore},
         {"query",
          "query PROJECT.twin (children|ancestors|points|fed-by|path|kind) ARG [ARG2] [--json]",
          "Query the twin graph: children/ancestors/points/fed-by ENTITY, path FROM TO, kind KIND "
@@ -234,7 +247,7 @@ const std::vector<CommandSpec>& commands()
          "--policy NAME[:PARAMS_JSON] "
          "[--shadow NAME[:PARAMS_JSON]] [--password-file FILE] [--ca-file FILE] "
          "[--utc-offset HOURS] [--frame-ms MS] [--duration S] [--confirm-timeout S] "
-         "[--retention raw=D,1m=D,15m=D] [--status-every S] [--json]",
+         "[--retention raw=D,1m=D,15m=D] [--store URL|project] [--status-every S] [--json]",
          "Run the control loop live against an MQTT broker: telemetry in through the topic map "
          "(docs/live.md) and/or Home Assistant discovery (--discovery homeassistant), the "
          "policy with its guard and fallback, high-impact actions waiting "
@@ -243,11 +256,13 @@ const std::vector<CommandSpec>& commands()
          "from TWINDESK_MQTT_PASSWORD or --password-file, never the URL. Stops on Ctrl-C/SIGTERM "
          "(or after --duration) with everything flushed. The historian keeps raw samples and "
          "1-minute and 15-minute aggregates, each as long as --retention says (default: "
-         "forever; e.g. raw=7d,1m=90d).",
+         "forever; e.g. raw=7d,1m=90d). --store postgresql://user@host/db writes the historian "
+         "to a shared PostgreSQL store instead (default: the project's meta key 'store', else "
+         "the project file; docs/store.md).",
          {"--broker", "--project", "--map", "--discovery", "--policy", "--shadow", "--password-file",
           "--ca-file",
           "--utc-offset", "--frame-ms", "--duration", "--confirm-timeout", "--status-every",
-          "--retention"},
+          "--retention", "--store"},
          {"--json"},
          cmdLive},
         {"validate",
@@ -525,6 +540,65 @@ int cmdImportBrick(const Args& args, CliIo& io)
                       args.flag("--json"), io);
 }
 
+int cmdStore(const Args& args, CliIo& io)
+{
+    const auto& spec = *findCommand("store");
+    if (args.positional.empty() || args.positional.size() > 2)
+        return usageError(io, spec, "expected PROJECT.twin and at most one store");
+    auto project = twin::ProjectStore::open(args.positional[0], twin::OpenMode::ReadWrite);
+    if (!project)
+        return fail(io, project.error());
+    std::optional<std::string> given;
+    if (args.positional.size() == 2)
+        given = args.positional[1];
+    auto selection = twin::HistorianSelection::resolve(*project, given);
+    if (!selection)
+        return fail(io, selection.error());
+    if (given) {
+        // Record the store only once it answered; never store a password.
+        const bool shared = selection->shared() != nullptr;
+        if (shared && twin::PgStore::redactedUrl(*given) != *given)
+            return fail(io, twin::makeError(twin::ErrorCode::InvalidArgument,
+                                            "the URL holds a password: put it in ~/.pgpass or "
+                                            "PGPASSWORD and give the URL without it",
+                                            selection->describe()));
+        if (auto s = project->setMeta(std::string(twin::kStoreMetaKey),
+                                      shared ? *given : std::string(twin::kProjectStoreName));
+            !s)
+            return fail(io, s.error());
+    }
+    auto& h = selection->historian();
+    auto samples = h.sampleCount();
+    if (!samples)
+        return fail(io, samples.error());
+    auto range = h.historianRange();
+    if (!range)
+        return fail(io, range.error());
+    const int schema = selection->shared() != nullptr ? selection->shared()->schemaVersion()
+                                                      : project->schemaVersion();
+    if (args.flag("--json")) {
+        nlohmann::ordered_json j{{"project", args.positional[0]},
+                                 {"store", selection->shared() != nullptr
+                                               ? selection->describe()
+                                               : std::string(twin::kProjectStoreName)},
+                                 {"schema", schema},
+                                 {"samples", *samples}};
+        if (*range)
+            j["range"] = {{"from", sim::formatUtc((*range)->first / 1000)},
+                          {"to", sim::formatUtc((*range)->second / 1000)}};
+        io.out << j.dump(2) << '\n';
+        return kOk;
+    }
+    io.out << "project      " << args.positional[0] << '\n'
+           << "store        " << selection->describe() << (given ? " (recorded)" : "") << '\n'
+           << "schema       " << schema << '\n'
+           << "samples      " << *samples << '\n';
+    if (*range)
+        io.out << "range        " << sim::formatUtc((*range)->first / 1000) << " – "
+               << sim::formatUtc((*range)->second / 1000) << '\n';
+    return kOk;
+}
+
 int cmdInfo(const Args& args, CliIo& io)
 {
     const auto& spec = *findCommand("info");
@@ -587,6 +661,11 @@ int cmdInfo(const Args& args, CliIo& io)
         if (const auto it = meta->find(key); it != meta->end())
             io.out << pad(label, 13) << it->second << '\n';
     io.out << "samples      " << (samples ? *samples : 0) << '\n';
+    // A shared historian is named, not queried: `twindesk store` connects and counts.
+    if (const auto it = meta->find(std::string(twin::kStoreMetaKey));
+        it != meta->end() && it->second != twin::kProjectStoreName)
+        io.out << "store        " << twin::PgStore::redactedUrl(it->second)
+               << " (historian; `twindesk store` for its figures)\n";
     // A run's results are a recording (policies/recording.h): what the loop saw and decided.
     if (auto rec = policies::describeRecording(*store); rec && rec->frames > 0) {
         io.out << "recording    " << rec->frames << " frames (" << rec->decisionFrames
@@ -1254,6 +1333,7 @@ int cmdLive(const Args& args, CliIo& io)
     o.shadow = args.option("--shadow");
     o.passwordFile = args.option("--password-file").value_or("");
     o.caFile = args.option("--ca-file").value_or("");
+    o.store = args.option("--store");
     o.json = args.flag("--json");
     auto number = [&](const char* flag, double& out, double min) -> bool {
         const auto v = args.option(flag);

@@ -16,6 +16,7 @@
 #include <twindesk/sim/sim_time.h>
 #include <twindesk/twin/historian_rollup.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/store_location.h>
 #include <twindesk/version.h>
 
 #include <nlohmann/json.hpp>
@@ -55,6 +56,10 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
     if (!model)
         return fail(io, model.error().toString());
     auto graph = std::make_shared<const twin::TwinGraph>(std::move(model).value());
+    // The historian: the project file, or the shared store that --store or the project names.
+    auto historian = twin::HistorianSelection::resolve(*store, options.store);
+    if (!historian)
+        return fail(io, historian.error().toString());
 
     if (options.map.empty() && options.discovery.empty())
         return fail(io, "give a topic map (--map) or a discovery prefix (--discovery)");
@@ -132,7 +137,7 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
     live::LiveSourceOptions so;
     so.frameInterval = options.frame;
     so.duration = options.duration;
-    live::LiveSource source(**client, *map, &*store, &*events, so);
+    live::LiveSource source(**client, *map, &historian->historian(), &*events, so);
     if (!options.discovery.empty()) {
         // A discovered entity is the twin point whose local name is its object id (as
         // `simulate --publish` announces them), else a point of its own.
@@ -198,11 +203,16 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
     };
     if (!options.json)
         io.out << "live           " << live::describe(*url) << " → " << options.project.string()
+               << (historian->shared() != nullptr ? ", historian " + historian->describe() : "")
                << ", policy " << (*policy)->info().id << " (Ctrl-C stops)\n";
     auto lastStatus = std::chrono::steady_clock::now();
     auto lastRollup = lastStatus;
     twin::RollupStats rolled;
     auto rollupNow = [&]() -> twin::Status {
+        // Aggregates and retention run on the project file's historian; a shared store keeps
+        // every raw sample (docs/store.md).
+        if (historian->shared() != nullptr)
+            return {};
         auto r = twin::rollup(*store, source.now() * 1000, options.retention);
         if (!r)
             return r.error();
@@ -311,6 +321,7 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
                  {"twindesk_version", kVersion},
                  {"policy_json", objectJson},
                  {"live_broker", live::describe(*url)},
+                 {"live_historian", historian->describe()},
                  {"live_map", options.map.empty()
                                   ? "discovery:" + options.discovery
                                   : std::filesystem::absolute(options.map).string()},

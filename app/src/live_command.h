@@ -59,6 +59,9 @@ struct LiveCommandOptions
     double statusEveryS = 10.0;
     /// Historian levels kept (raw, 1-minute, 15-minute); rolled up every minute.
     twin::Retention retention;
+    /// Historian store: a postgresql:// URL or "project" (twin/store_location.h); std::nullopt:
+    /// the project's meta key `store`, else the project file.
+    std::optional<std::string> store;
     bool json = false;
     /// For an embedding (the console): when set, read after every frame; true stops the loop
     /// as SIGINT does (everything flushed), and no signal handlers are installed.

@@ -250,6 +250,10 @@ int ProjectStore::schemaVersion() const
 {
     return m_impl->schemaVersion;
 }
+std::string ProjectStore::location() const
+{
+    return m_impl->path.string();
+}
 sqlite3* ProjectStore::handle() const
 {
     return m_impl->db.get();
@@ -736,12 +740,14 @@ Result<std::int64_t> ProjectStore::seriesId(const std::string& point)
 {
     auto* db = m_impl->db.get();
     std::string error;
+    // Insert-if-missing, then read: another connection (a second live loop) may create the same
+    // series at the same moment, and both must end with its one id.
+    sql::Statement add(db, "INSERT OR IGNORE INTO series(point) VALUES (?)", &error);
     sql::Statement find(db, "SELECT id FROM series WHERE point = ?", &error);
-    sql::Statement add(db, "INSERT INTO series(point) VALUES (?)", &error);
     if (!find.valid() || !add.valid())
         return sql::storageError(db, "preparing series statements", m_impl->where());
     find.bind(1, point);
-    const int rc = find.step();
+    int rc = find.step();
     if (rc == SQLITE_ROW)
         return static_cast<std::int64_t>(find.int64(0));
     if (rc != SQLITE_DONE)
@@ -749,7 +755,11 @@ Result<std::int64_t> ProjectStore::seriesId(const std::string& point)
     add.bind(1, point);
     if (add.step() != SQLITE_DONE)
         return sql::storageError(db, "adding series '" + point + "'", m_impl->where());
-    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db));
+    find.reset();
+    find.bind(1, point);
+    if (find.step() != SQLITE_ROW)
+        return sql::storageError(db, "looking up series '" + point + "'", m_impl->where());
+    return static_cast<std::int64_t>(find.int64(0));
 }
 
 Status ProjectStore::appendSeries(std::span<const SeriesSample> samples)

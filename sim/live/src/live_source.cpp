@@ -29,7 +29,7 @@ std::int64_t toMs(std::chrono::system_clock::time_point t)
 
 } // namespace
 
-LiveSource::LiveSource(MqttClient& client, TopicMap& map, twin::ProjectStore* store,
+LiveSource::LiveSource(MqttClient& client, TopicMap& map, twin::Historian* store,
                        LiveEvents* events, LiveSourceOptions options)
     : m_client(client), m_map(map), m_store(store), m_events(events), m_options(options),
       m_steadyToWallMs(wallNowMs() - steadyNowNs() / 1'000'000),

@@ -16,6 +16,7 @@
 /// one thread at a time (one sqlite3 handle). Hot paths (historian, decision log) use prepared
 /// statements of the SQLite C API.
 
+#include <twindesk/twin/historian.h>
 #include <twindesk/twin/result.h>
 #include <twindesk/twin/twin_graph.h>
 
@@ -35,16 +36,9 @@ namespace twindesk::twin {
 enum class OpenMode : std::uint8_t { ReadOnly, ReadWrite };
 enum class CreateMode : std::uint8_t { FailIfExists, Replace };
 
-/// One historian sample. `time` is milliseconds since the Unix epoch (UTC).
-struct Sample
-{
-    std::string point; ///< point entity id (IRI)
-    std::int64_t time = 0;
-    double value = 0.0;
-    bool operator==(const Sample&) const = default;
-};
-
-class ProjectStore
+/// The project file. Its historian is the default Historian back end (historian.h); a shared
+/// PostgreSQL store (pg_store.h) can take the historian's place (`--store`, docs/store.md).
+class ProjectStore final : public Historian
 {
 public:
     static constexpr int kSchemaVersion = 5;
@@ -67,12 +61,13 @@ public:
 
     ProjectStore(ProjectStore&&) noexcept;
     ProjectStore& operator=(ProjectStore&&) noexcept;
-    ~ProjectStore();
+    ~ProjectStore() override;
     ProjectStore(const ProjectStore&) = delete;
     ProjectStore& operator=(const ProjectStore&) = delete;
 
     [[nodiscard]] const std::filesystem::path& path() const;
     [[nodiscard]] int schemaVersion() const;
+    [[nodiscard]] std::string location() const override;
 
     /// Replaces the stored model with `graph` (one transaction).
     Status saveModel(const TwinGraph& graph);
@@ -83,31 +78,17 @@ public:
     [[nodiscard]] Result<std::optional<std::string>> meta(const std::string& key) const;
     [[nodiscard]] Result<std::map<std::string, std::string>> allMeta() const;
 
-    /// Appends samples in one transaction (a sample at an existing (point, time) replaces it).
-    Status appendSamples(std::span<const Sample> samples);
-    /// Samples of one point with from <= time < to, ordered by time.
+    // Historian (historian.h), in this file's tables.
+    Status appendSamples(std::span<const Sample> samples) override;
     [[nodiscard]] Result<std::vector<Sample>> samples(const std::string& point, std::int64_t from,
-                                                      std::int64_t to) const;
-    [[nodiscard]] Result<std::int64_t> sampleCount() const;
-    /// The latest sample of every series at or before `atOrBefore` (ms since the epoch):
-    /// what a point read then. Value NaN for a bad-quality (NULL) sample. Points without a
-    /// sample by then are left out. One index seek per series.
-    [[nodiscard]] Result<std::vector<Sample>> latestSamples(std::int64_t atOrBefore) const;
-    /// First and last sample time in the historian (ms), std::nullopt when it is empty.
+                                                      std::int64_t to) const override;
+    [[nodiscard]] Result<std::int64_t> sampleCount() const override;
+    [[nodiscard]] Result<std::vector<Sample>> latestSamples(std::int64_t atOrBefore) const override;
     [[nodiscard]] Result<std::optional<std::pair<std::int64_t, std::int64_t>>>
-    historianRange() const;
-
-    /// Hot path for writers that know their points up front (the simulator, the live
-    /// historian): resolve each point to a series id once, then append (series, time, value)
-    /// rows in large batches, one transaction per batch.
-    Result<std::int64_t> seriesId(const std::string& point);
-    struct SeriesSample
-    {
-        std::int64_t series = 0;
-        std::int64_t time = 0; ///< ms since the Unix epoch
-        double value = 0.0;
-    };
-    Status appendSeries(std::span<const SeriesSample> samples);
+    historianRange() const override;
+    Result<std::int64_t> seriesId(const std::string& point) override;
+    using SeriesSample = twin::SeriesSample;
+    Status appendSeries(std::span<const SeriesSample> samples) override;
 
     /// The raw handle, for modules that own their own tables in this file (decision log,
     /// approvals).

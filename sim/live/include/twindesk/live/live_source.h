@@ -44,6 +44,7 @@
 #include <twindesk/live/payload.h>
 #include <twindesk/live/topic_map.h>
 #include <twindesk/sim/telemetry.h>
+#include <twindesk/twin/historian.h>
 #include <twindesk/twin/project_store.h>
 
 #include <atomic>
@@ -84,10 +85,11 @@ struct LiveCounters
 class LiveSource : public sim::TelemetrySource
 {
 public:
-    /// `store` (the historian) and `events` may be null. All references must outlive the
+    /// `store` (the historian: the project file or a shared store, twin/historian.h) and
+    /// `events` may be null. All references must outlive the
     /// source; `map` grows when discovery is on (the command sink may share it). Subscribes
     /// nothing yet (subscribe()).
-    LiveSource(MqttClient& client, TopicMap& map, twin::ProjectStore* store, LiveEvents* events,
+    LiveSource(MqttClient& client, TopicMap& map, twin::Historian* store, LiveEvents* events,
                LiveSourceOptions options = {});
 
     /// Learns bindings from Home Assistant discovery under `prefix` (e.g. "homeassistant");
@@ -145,12 +147,12 @@ private:
     TopicMap& m_map;
     std::string m_discoveryPrefix; ///< empty: discovery off
     std::function<std::string(const DiscoveredEntity&)> m_pointFor;
-    twin::ProjectStore* m_store;
+    twin::Historian* m_store;
     LiveEvents* m_events;
     LiveSourceOptions m_options;
     std::unordered_map<std::string, PointState> m_points;
     std::vector<std::string> m_order; ///< points in first-seen order (frame order)
-    std::vector<twin::ProjectStore::SeriesSample> m_batch;
+    std::vector<twin::SeriesSample> m_batch;
     std::set<std::pair<std::string, int>> m_reported; ///< (topic, reason) reported once
     std::vector<Message> m_messages;
     std::function<void(const std::string&, double, std::int64_t)> m_listener;
