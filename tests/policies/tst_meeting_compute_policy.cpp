@@ -136,7 +136,7 @@ private Q_SLOTS:
         auto c = fleetConfig();
         c.needs.push_back(need("demo", 7200, 9000, {"s-demo", "s-room"}));
         auto fleet = std::make_shared<sim::RuntimeFleet>(*sim::RuntimeFleet::make(c));
-        auto policy = *MeetingComputePolicy::make({});
+        auto policy = std::move(MeetingComputePolicy::make({})).value();
         const double lead = chooseRuntime(*fleet, 2, 0.0, 0.99, 60).leadS; // ≈ 186 s
         // Well before: nothing to start; batch unthrottled.
         auto early = policy->decide(at(fleet, 7200 - 600));
@@ -151,7 +151,8 @@ private Q_SLOTS:
         QVERIFY(place != nullptr);
         QCOMPARE(place->text, std::string("virtual_machine"));
         QCOMPARE(place->destination, std::string("h"));
-        QVERIFY(find(*due, ActionKind::PlaceVm, "w-room") != nullptr);
+        // The room's container needs only ≈ 70 s: not due yet (each service its own lead).
+        QVERIFY(find(*due, ActionKind::PlaceVm, "w-room") == nullptr);
         QVERIFY(policy->takeNotes().empty()); // known long before: prepared in time
         // Start them as the loop would, run to the meeting: both ready at start.
         fleet->step(0, t);
@@ -188,7 +189,7 @@ private Q_SLOTS:
         onTime.bookedAt = 0;
         c.needs = {late, onTime};
         auto fleet = std::make_shared<sim::RuntimeFleet>(*sim::RuntimeFleet::make(c));
-        auto policy = *MeetingComputePolicy::make({});
+        auto policy = std::move(MeetingComputePolicy::make({})).value();
         // Before it is booked the policy does not know it.
         auto before = policy->decide(at(fleet, 7000));
         QVERIFY(before);
@@ -292,7 +293,7 @@ private Q_SLOTS:
         QCOMPARE(aware->engine().stateHash(), again->engine().stateHash());
         const auto b = *base->kpis().runtimes;
         const auto a = *aware->kpis().runtimes;
-        QVERIFY(a.meetings > 10);
+        QVERIFY(a.meetings >= 3);
         QCOMPARE(a.meetings, b.meetings);
         QVERIFY2(a.idleInstanceHours < 0.5 * b.idleInstanceHours,
                  (std::to_string(a.idleInstanceHours) + " vs " +
