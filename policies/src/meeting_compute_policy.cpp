@@ -266,12 +266,12 @@ twin::Result<std::vector<Action>> MeetingComputePolicy::decide(const Observation
     return actions;
 }
 
-AlwaysOnComputePolicy::AlwaysOnComputePolicy()
+AlwaysOnComputePolicy::AlwaysOnComputePolicy(Seconds period)
 {
     m_info.id = "always-on-compute";
     m_info.version = "1.0.0";
-    m_info.hash = "sha256:" + sha256Hex("always-on-compute").value();
-    m_info.period = 300;
+    m_info.hash = "sha256:" + sha256Hex("always-on-compute|" + std::to_string(period)).value();
+    m_info.period = period;
     m_info.emits = {ActionKind::Switch};
 }
 

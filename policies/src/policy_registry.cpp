@@ -193,8 +193,9 @@ std::vector<PolicyParameter> meetingComputeParameters()
     return {{"lead_quantile", "number", jsonText(d.leadQuantile), "", {}},
             {"period_s", "seconds", jsonText(d.period), "s", {}},
             {"teardown_delay_s", "seconds", jsonText(d.teardownDelay), "s", {}},
-            {"batch_throttle_pct", "number", jsonText(d.batchThrottlePct), "%", {}},
-            {"batch_host", "text", jsonText(d.batchHost), "", {}}};
+            {"batch_throttle_pct", "number", jsonText(d.batchThrottlePct), "%", {}}};
+    // batch_host (move batch work there instead of throttling) has no default value to offer:
+    // it is accepted in params but not listed for editors.
 }
 
 } // namespace
@@ -225,8 +226,9 @@ std::vector<PolicyDescription> availablePolicies()
          "batch_host)",
          meetingComputeParameters()},
         {"always-on-compute",
-         "the compute baseline: every service's workload always on, no throttling",
-         {}},
+         "the compute baseline: every service's workload always on, no throttling (params: "
+         "period_s)",
+         {{"period_s", "seconds", "300", "s", {}}}},
         {"rules",
          "declarative rules from a YAML or JSON file: conditions over points, time and "
          "calendar with hysteresis, for-durations and minimum dwell (params: file; format in "
@@ -354,9 +356,15 @@ twin::Result<std::unique_ptr<Policy>> createPolicy(const std::string& policyJson
         return wrap(MeetingComputePolicy::make(p));
     }
     if (name == "always-on-compute") {
-        if (auto s = in.known({}); !s)
+        Seconds period = 300;
+        if (auto s = in.known({"period_s"}); !s)
             return s.error();
-        return std::unique_ptr<Policy>(std::make_unique<AlwaysOnComputePolicy>());
+        if (auto s = in.seconds("period_s", period); !s)
+            return s.error();
+        if (period <= 0)
+            return twin::makeError(twin::ErrorCode::ParseError, "expected a period > 0 s",
+                                   in.at("period_s"));
+        return std::unique_ptr<Policy>(std::make_unique<AlwaysOnComputePolicy>(period));
     }
     if (name == "rules") {
         if (auto s = in.known({"file"}); !s)

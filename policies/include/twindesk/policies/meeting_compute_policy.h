@@ -82,7 +82,8 @@ private:
 class AlwaysOnComputePolicy : public Policy
 {
 public:
-    AlwaysOnComputePolicy();
+    /// `period`: how often it checks that every service workload runs, s.
+    explicit AlwaysOnComputePolicy(Seconds period = 300);
     [[nodiscard]] const PolicyInfo& info() const override { return m_info; }
     twin::Result<std::vector<Action>> decide(const Observation& observation) override;
 
