@@ -1,4 +1,5 @@
 #include <twindesk/policies/approval_gate.h>
+#include <twindesk/sim/runtime.h>
 #include <twindesk/policies/policy.h>
 #include <twindesk/twin/project_store.h>
 #include <twindesk/twin/sqlite_statement.h>
@@ -139,6 +140,30 @@ ImpactAssessment assessAction(const ApprovalConfig& config, const sim::Action& a
                                 num(config.comfortHighC) + " °C");
         }
     }
+    // gpu-instance: starting a workload with GPUs whose hourly price reaches the threshold.
+    const auto* fleet = observation != nullptr ? observation->runtimes() : nullptr;
+    const bool starts = action.kind == sim::ActionKind::PlaceVm ||
+                        (action.kind == sim::ActionKind::Switch && action.value == 1.0);
+    if (config.gpuInstanceCostPerHour > 0.0 && fleet != nullptr && starts) {
+        if (const auto w = fleet->workloadIndex(action.target)) {
+            const auto& spec = fleet->config().workloads[*w];
+            auto kind = spec.kind;
+            if (action.kind == sim::ActionKind::PlaceVm && !action.text.empty())
+                kind = twin::parseWorkloadType(action.text).value_or(spec.kind);
+            const double perHour =
+                spec.costPerHour > 0.0
+                    ? spec.costPerHour
+                    : fleet->config().profile(kind).costPerCoreHour * spec.cores +
+                          spec.gpus * fleet->config().gpuCostPerHour;
+            if (spec.gpus > 0 && perHour >= config.gpuInstanceCostPerHour) {
+                a.rules.emplace_back("gpu-instance");
+                a.reasons.push_back("starts '" + action.target + "' with " +
+                                    std::to_string(spec.gpus) + " GPU(s) at " + num(perHour) +
+                                    " per hour (threshold " +
+                                    num(config.gpuInstanceCostPerHour) + ")");
+            }
+        }
+    }
     if (std::find(config.alwaysKinds.begin(), config.alwaysKinds.end(), action.kind) !=
         config.alwaysKinds.end()) {
         a.rules.emplace_back("always-kind");
@@ -157,6 +182,10 @@ std::size_t roomsTouched(const std::vector<sim::Action>& round, const Observatio
         // budget): a consolidation round moving hundreds of VMs touches no room.
         if (action.kind == sim::ActionKind::MigrateVm || action.kind == sim::ActionKind::PlaceVm ||
             action.kind == sim::ActionKind::PowerHost || action.kind == sim::ActionKind::Throttle)
+            continue;
+        // Starting or stopping a runtime workload is a data-centre command too.
+        if (observation != nullptr && observation->runtimes() != nullptr &&
+            observation->runtimes()->workloadIndex(action.target))
             continue;
         rooms.insert(roomOf(action.target, g));
     }

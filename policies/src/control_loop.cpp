@@ -197,6 +197,7 @@ twin::Result<bool> ControlLoop::step()
     const bool event = m_started && triggered(frame);
     m_observation.update(frame);
     m_observation.setCompute(m_source.computeView());
+    m_observation.setRuntimes(m_source.runtimeView());
     m_observeUs = micros(t0, Clock::now());
     ++m_stats.frames;
     if (!m_started) {
@@ -278,6 +279,8 @@ twin::Status ControlLoop::decideAndActRound()
         if (!covered)
             return covered.error();
         if (auto s = act(m_policy, actions, decideUs, {}); !s)
+            return s;
+        if (auto s = logNotes(m_policy); !s)
             return s;
         if (!note.empty())
             if (auto s = act(*m_fallback, *covered, decideUs, note); !s)
@@ -445,6 +448,34 @@ bool ControlLoop::triggered(const sim::TelemetryFrame& frame)
     return false;
 }
 
+twin::Status ControlLoop::logNotes(Policy& policy)
+{
+    for (auto& text : policy.takeNotes()) {
+        ++m_stats.notes;
+        if (m_log == nullptr)
+            continue;
+        DecisionRecord r = recordFor(policy.info());
+        r.proposed = "note: " + text;
+        r.verdict = "note";
+        r.approval = "n/a";
+        if (auto s = m_log->append(std::move(r)); !s)
+            return s;
+    }
+    return {};
+}
+
+bool ControlLoop::criticalTarget(const Action& action) const
+{
+    const auto* twin = m_observation.twin();
+    if (twin == nullptr)
+        return false;
+    const auto index = twin->find(action.target);
+    if (!index)
+        return false;
+    const auto* flag = twin->entity(*index).attribute("critical");
+    return flag != nullptr && flag->value == "true";
+}
+
 std::optional<int> ControlLoop::workloadsOf(const Action& action) const
 {
     if (action.kind != ActionKind::PowerHost)
@@ -465,8 +496,10 @@ twin::Status ControlLoop::act(const Policy& by, const std::vector<Action>& actio
         const auto& action = actions[i];
         ++m_stats.proposed;
         const auto g0 = Clock::now();
-        const auto checked = m_guard.check(action, m_observation.time(), info.emits,
-                                           m_observation.value(action.target), workloadsOf(action));
+        const auto checked =
+            m_guard.check(action, m_observation.time(), info.emits,
+                          m_observation.value(action.target), workloadsOf(action),
+                          criticalTarget(action));
         const auto g1 = Clock::now();
         if (checked.rule == "oscillation")
             ++m_stats.oscillations;
@@ -609,7 +642,8 @@ twin::Status ControlLoop::applyApproved(const ApprovalRequest& request)
     const auto g0 = Clock::now();
     const auto checked =
         m_guard.check(request.action, now, {request.action.kind},
-                      m_observation.value(request.action.target), workloadsOf(request.action));
+                      m_observation.value(request.action.target), workloadsOf(request.action),
+                      criticalTarget(request.action));
     const auto g1 = Clock::now();
     std::string verdict(verdictName(checked.verdict));
     if (!checked.rule.empty())

@@ -1,4 +1,5 @@
 #include <twindesk/policies/kpi.h>
+#include <twindesk/sim/runtime.h>
 
 #include <nlohmann/json.hpp>
 
@@ -88,6 +89,23 @@ KpiReport computeKpis(const sim::SimConfig& c, const sim::SimState& s, const Kpi
     k.discomfortKhPerZone = k.zones > 0 ? k.discomfortKh / k.zones : 0.0;
     if (s.compute && scope.uses.empty())
         r.hosts = s.compute->metrics();
+    if (s.runtimes) {
+        const auto m = s.runtimes->metrics();
+        RuntimeKpis rk;
+        rk.meetings = m.meetings;
+        rk.meetingsNotReady = m.meetingsNotReady;
+        rk.minutesOverObjective = m.minutesOverObjective;
+        rk.serviceCost = m.serviceCost;
+        rk.costPerMeeting = m.meetings > 0 ? m.serviceCost / static_cast<double>(m.meetings) : 0.0;
+        rk.idleInstanceHours = m.idleInstanceHours;
+        rk.idleGpuHours = m.idleGpuHours;
+        rk.batchCoreHoursDeferred = m.batchCoreHoursDeferred;
+        rk.batchCost = m.batchCost;
+        rk.hostEnergyKwh = m.hostEnergyKwh;
+        rk.starts = m.starts;
+        rk.warmStarts = m.warmStarts;
+        r.runtimes = rk;
+    }
     return r;
 }
 
@@ -145,6 +163,21 @@ std::string kpiJson(const KpiReport& r)
                       {"esv", m.esv},
                       {"migrations", m.migrations},
                       {"host_shutdowns", m.hostShutdowns}};
+    }
+    if (r.runtimes) {
+        const auto& m = *r.runtimes;
+        j["runtimes"] = {{"meetings", m.meetings},
+                         {"meetings_not_ready", m.meetingsNotReady},
+                         {"minutes_over_objective", m.minutesOverObjective},
+                         {"service_cost", m.serviceCost},
+                         {"cost_per_meeting", m.costPerMeeting},
+                         {"idle_instance_hours", m.idleInstanceHours},
+                         {"idle_gpu_hours", m.idleGpuHours},
+                         {"batch_core_hours_deferred", m.batchCoreHoursDeferred},
+                         {"batch_cost", m.batchCost},
+                         {"host_energy_kwh", m.hostEnergyKwh},
+                         {"starts", m.starts},
+                         {"warm_starts", m.warmStarts}};
     }
     if (r.loop) {
         const auto& l = *r.loop;
@@ -240,6 +273,37 @@ std::vector<KpiComparison> compareKpis(const KpiReport& a, const KpiReport& b)
         rows.push_back({"slav", "SLAV (SLATAH × PDM)", "", kLower, x.slav, y.slav});
         rows.push_back({"migrations", "VM migrations", "", kLower,
                         static_cast<double>(x.migrations), static_cast<double>(y.migrations)});
+    }
+    if (a.runtimes || b.runtimes) {
+        const RuntimeKpis none;
+        const auto& x = a.runtimes ? *a.runtimes : none;
+        const auto& y = b.runtimes ? *b.runtimes : none;
+        auto d = [](std::int64_t v) { return static_cast<double>(v); };
+        rows.push_back({"flagged_meetings", "flagged meetings", "", kNone, d(x.meetings),
+                        d(y.meetings)});
+        rows.push_back({"meetings_not_ready", "  not ready at start", "", kLower,
+                        d(x.meetingsNotReady), d(y.meetingsNotReady)});
+        rows.push_back({"minutes_over_objective", "  minutes over latency objective", "min",
+                        kLower, x.minutesOverObjective, y.minutesOverObjective});
+        rows.push_back({"cost_per_meeting", "  cost per meeting (instances + energy)", "€",
+                        kLower, x.costPerMeeting, y.costPerMeeting});
+        rows.push_back({"service_cost", "service compute cost", "€", kLower, x.serviceCost,
+                        y.serviceCost});
+        rows.push_back({"idle_instance_hours", "idle compute (instance-hours)", "h", kLower,
+                        x.idleInstanceHours, y.idleInstanceHours});
+        rows.push_back({"idle_gpu_hours", "idle GPU-hours", "h", kLower, x.idleGpuHours,
+                        y.idleGpuHours});
+        rows.push_back({"batch_core_hours_deferred", "batch work deferred (core-hours)", "h",
+                        kLower, x.batchCoreHoursDeferred, y.batchCoreHoursDeferred});
+        rows.push_back({"runtime_host_kwh", "runtime hosts energy", "kWh", kLower,
+                        x.hostEnergyKwh, y.hostEnergyKwh});
+        auto perMeeting = [](const KpiReport& r, const RuntimeKpis& k) {
+            return r.loop && k.meetings > 0
+                       ? static_cast<double>(r.loop->actionsApplied) / static_cast<double>(k.meetings)
+                       : 0.0;
+        };
+        rows.push_back({"decisions_per_meeting", "decisions (actions applied) per meeting", "",
+                        kNone, perMeeting(a, x), perMeeting(b, y)});
     }
     if (a.loop || b.loop) {
         const LoopKpis none;

@@ -1,5 +1,6 @@
 #include <twindesk/policies/policy.h>
 #include <twindesk/sim/compute.h>
+#include <twindesk/sim/runtime.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +16,8 @@ void Observation::detachCompute()
 {
     if (m_compute)
         m_compute = std::make_shared<const sim::ComputeCluster>(*m_compute);
+    if (m_runtimes)
+        m_runtimes = std::make_shared<const sim::RuntimeFleet>(*m_runtimes);
 }
 
 void Observation::update(const sim::TelemetryFrame& frame)

@@ -1,6 +1,7 @@
 #include <twindesk/policies/adaptive_conference_policy.h>
 #include <twindesk/policies/consolidation_policy.h>
 #include <twindesk/policies/fixed_schedule_policy.h>
+#include <twindesk/policies/meeting_compute_policy.h>
 #include <twindesk/policies/policy_registry.h>
 #include <twindesk/policies/rule_policy.h>
 
@@ -186,6 +187,17 @@ std::vector<PolicyParameter> consolidationParameters()
             {"period_s", "seconds", jsonText(d.period), "s", {}}};
 }
 
+std::vector<PolicyParameter> meetingComputeParameters()
+{
+    const MeetingComputeParams d;
+    return {{"lead_quantile", "number", jsonText(d.leadQuantile), "", {}},
+            {"period_s", "seconds", jsonText(d.period), "s", {}},
+            {"teardown_delay_s", "seconds", jsonText(d.teardownDelay), "s", {}},
+            {"batch_throttle_pct", "number", jsonText(d.batchThrottlePct), "%", {}}};
+    // batch_host (move batch work there instead of throttling) has no default value to offer:
+    // it is accepted in params but not listed for editors.
+}
+
 } // namespace
 
 std::vector<PolicyDescription> availablePolicies()
@@ -206,6 +218,17 @@ std::vector<PolicyDescription> availablePolicies()
          "ML and MMT, MC, RS or MU, e.g. LR-MMT-1.2), seed, switch_off_idle_hosts, model (the "
          "forecaster of ML detectors), period_s)",
          consolidationParameters()},
+        {"meeting-compute",
+         "meeting-aware compute (docs/runtimes.md): provisions the services flagged meetings "
+         "need ahead of them (lead time from the start-up distribution), picks the runtime by "
+         "isolation and deadline, throttles or moves batch work while they run, tears down "
+         "after (params: lead_quantile, period_s, teardown_delay_s, batch_throttle_pct, "
+         "batch_host)",
+         meetingComputeParameters()},
+        {"always-on-compute",
+         "the compute baseline: every service's workload always on, no throttling (params: "
+         "period_s)",
+         {{"period_s", "seconds", "300", "s", {}}}},
         {"rules",
          "declarative rules from a YAML or JSON file: conditions over points, time and "
          "calendar with hysteresis, for-durations and minimum dwell (params: file; format in "
@@ -317,6 +340,32 @@ twin::Result<std::unique_ptr<Policy>> createPolicy(const std::string& policyJson
         }
         return wrap(ConsolidationPolicy::make(p));
     }
+    if (name == "meeting-compute") {
+        MeetingComputeParams p;
+        if (auto s = in.known({"lead_quantile", "period_s", "teardown_delay_s",
+                               "batch_throttle_pct", "batch_host"});
+            !s)
+            return s.error();
+        if (auto s = all({in.number("lead_quantile", p.leadQuantile),
+                          in.seconds("period_s", p.period),
+                          in.seconds("teardown_delay_s", p.teardownDelay),
+                          in.number("batch_throttle_pct", p.batchThrottlePct),
+                          in.text("batch_host", p.batchHost)});
+            !s)
+            return s.error();
+        return wrap(MeetingComputePolicy::make(p));
+    }
+    if (name == "always-on-compute") {
+        Seconds period = 300;
+        if (auto s = in.known({"period_s"}); !s)
+            return s.error();
+        if (auto s = in.seconds("period_s", period); !s)
+            return s.error();
+        if (period <= 0)
+            return twin::makeError(twin::ErrorCode::ParseError, "expected a period > 0 s",
+                                   in.at("period_s"));
+        return std::unique_ptr<Policy>(std::make_unique<AlwaysOnComputePolicy>(period));
+    }
     if (name == "rules") {
         if (auto s = in.known({"file"}); !s)
             return s.error();
@@ -358,7 +407,9 @@ twin::Result<std::unique_ptr<Policy>> createFallbackPolicy(const std::string& po
         return createPolicy(f.dump(), where + "/fallback", baseDir);
     }
     const std::string name = j.value("name", std::string());
-    if (name == "fixed-schedule")
+    // Compute-only policies have no building fallback: the fixed schedule would take over
+    // every room's setpoints.
+    if (name == "fixed-schedule" || name == "meeting-compute" || name == "always-on-compute")
         return std::unique_ptr<Policy>();
     if (name == "consolidation") {
         ConsolidationPolicyParams p; // LR-MMT-1.2: the paper's best heuristic, no model
@@ -452,7 +503,8 @@ twin::Result<LoopSettings> loopSettings(const std::string& policyJson, const std
         auto& c = out.approvals;
         if (auto s =
                 in.known({"auto_approve", "expiry_s", "power_host_off", "setpoint_outside_band",
-                          "comfort_low_c", "comfort_high_c", "max_rooms_per_round", "always"});
+                          "comfort_low_c", "comfort_high_c", "max_rooms_per_round", "always",
+                          "gpu_instance_cost_per_hour"});
             !s)
             return s.error();
         if (auto s =
@@ -461,7 +513,8 @@ twin::Result<LoopSettings> loopSettings(const std::string& policyJson, const std
                      in.boolean("setpoint_outside_band", c.setpointOutsideBand),
                      in.number("comfort_low_c", c.comfortLowC),
                      in.number("comfort_high_c", c.comfortHighC),
-                     in.integer("max_rooms_per_round", c.maxRoomsPerRound)});
+                     in.integer("max_rooms_per_round", c.maxRoomsPerRound),
+                     in.number("gpu_instance_cost_per_hour", c.gpuInstanceCostPerHour)});
             !s)
             return s.error();
         if (a.contains("always")) {

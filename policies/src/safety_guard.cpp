@@ -32,7 +32,8 @@ std::string_view verdictName(Verdict verdict)
 
 GuardResult SafetyGuard::check(const sim::Action& action, sim::Seconds now,
                                const std::vector<sim::ActionKind>& declared,
-                               std::optional<double> current, std::optional<int> workloadsOnTarget)
+                               std::optional<double> current, std::optional<int> workloadsOnTarget,
+                               bool criticalTarget)
 {
     GuardResult r;
     r.action = action;
@@ -47,6 +48,13 @@ GuardResult SafetyGuard::check(const sim::Action& action, sim::Seconds now,
     if (std::find(declared.begin(), declared.end(), action.kind) == declared.end())
         return reject("schema", std::string(sim::actionKindName(action.kind)) +
                                     " is not among the kinds the policy declared");
+
+    if (criticalTarget &&
+        (action.kind == sim::ActionKind::Throttle || action.kind == sim::ActionKind::MigrateVm ||
+         (action.kind == sim::ActionKind::Switch && action.value == 0.0)))
+        return reject("critical-workload", "'" + action.target +
+                                               "' is marked critical: it is never throttled, "
+                                               "moved or stopped by a policy");
 
     auto& h = m_targets[action.target];
     if (now < h.frozenUntil)

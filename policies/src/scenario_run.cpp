@@ -27,6 +27,10 @@ public:
     {
         return m_engine.state().compute;
     }
+    [[nodiscard]] std::shared_ptr<const sim::RuntimeFleet> runtimeView() const override
+    {
+        return m_engine.state().runtimes;
+    }
     void arm() { m_pending = true; }
 
 private:

@@ -94,6 +94,8 @@ std::string describeAction(const Action& a)
     case ActionKind::MigrateVm:
     case ActionKind::PlaceVm:
         s += " destination=" + a.destination;
+        if (!a.text.empty())
+            s += " runtime=" + a.text; // PlaceVm of a runtime workload: the kind chosen
         break;
     default:
         s += " value=" + formatValue(a.value);

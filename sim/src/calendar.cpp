@@ -356,6 +356,12 @@ Meeting describe(icalcomponent* event, bool allDay)
         }
         ++m.attendees;
     }
+    // CREATED is UTC by RFC 5545 (3.8.7.1): when the booking became known.
+    if (icalproperty* p = icalcomponent_get_first_property(event, ICAL_CREATED_PROPERTY)) {
+        const icaltimetype created = icalproperty_get_created(p);
+        if (!icaltime_is_null_time(created))
+            m.created = toUtcSeconds(created, icaltimezone_get_utc_timezone());
+    }
     if (icalproperty* p = icalcomponent_get_first_property(event, ICAL_ORGANIZER_PROPERTY))
         m.organizer = stripMailto(str(icalproperty_get_organizer(p)));
     return m;

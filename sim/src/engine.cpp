@@ -1,4 +1,5 @@
 #include <twindesk/sim/compute.h>
+#include <twindesk/sim/runtime.h>
 #include <twindesk/sim/engine.h>
 #include <twindesk/sim/occupancy.h>
 #include <twindesk/sim/solar.h>
@@ -424,6 +425,8 @@ twin::Result<std::unique_ptr<Engine>> Engine::create(std::shared_ptr<const SimCo
     s.ventilationDesign.assign(n, 0);
     s.meetingWait.assign(n, 0);
     s.totals.zones.assign(n, ZoneTotals{});
+    if (c.runtimes)
+        s.runtimes = std::make_shared<RuntimeFleet>(*c.runtimes);
     if (c.compute) {
         s.compute = std::make_shared<ComputeCluster>(*c.compute);
         for (std::uint32_t h = 0; h < c.compute->hostCount(); ++h)
@@ -467,6 +470,8 @@ twin::Status Engine::submit(const Action& action)
 {
     if (auto s = validateAction(action); !s)
         return s;
+    if (m_state.runtimes && m_state.runtimes->workloadIndex(action.target))
+        return applyRuntimeAction(action);
     // The target must be a bound point of a kind that accepts this action, or a host/VM.
     const auto& c = *m_config;
     const auto it = std::lower_bound(
@@ -634,6 +639,47 @@ twin::Status Engine::applyAction(const Action& a)
     return {};
 }
 
+twin::Status Engine::applyRuntimeAction(const Action& a)
+{
+    auto& fleet = *m_state.runtimes;
+    const auto w = *fleet.workloadIndex(a.target);
+    const std::string what = std::string(actionKindName(a.kind)) + " '" + a.target + "': ";
+    auto named = [&](twin::Status st) -> twin::Status {
+        if (!st)
+            return twin::makeError(st.error().code, what + st.error().message, st.error().where);
+        return st;
+    };
+    // Runtime commands apply at once: the fleet waits between steps at this step's start.
+    switch (a.kind) {
+    case ActionKind::Switch:
+        return named(a.value == 0.0 ? fleet.stop(w) : fleet.start(w, fleet.host(w)));
+    case ActionKind::Throttle:
+        return named(fleet.throttle(w, a.value / 100.0));
+    case ActionKind::PlaceVm:
+    case ActionKind::MigrateVm: {
+        const auto host = fleet.hostIndex(a.destination);
+        if (!host)
+            return twin::makeError(twin::ErrorCode::NotFound,
+                                   what + "unknown runtime host '" + a.destination + "'");
+        if (a.kind == ActionKind::MigrateVm)
+            return named(fleet.move(w, *host));
+        auto kind = twin::WorkloadType::None;
+        if (!a.text.empty()) {
+            const auto parsed = twin::parseWorkloadType(a.text);
+            if (!parsed || *parsed == twin::WorkloadType::None)
+                return twin::makeError(twin::ErrorCode::InvalidArgument,
+                                       what + "unknown runtime kind '" + a.text + "'");
+            kind = *parsed;
+        }
+        return named(fleet.start(w, *host, kind));
+    }
+    default:
+        return twin::makeError(twin::ErrorCode::InvalidArgument,
+                               what + "a runtime workload takes Switch, PlaceVm, MigrateVm or "
+                                      "Throttle");
+    }
+}
+
 std::optional<std::uint32_t> Engine::hostIndex(const std::string& id) const
 {
     const auto it = m_hostIds.find(id);
@@ -697,7 +743,8 @@ twin::Status Engine::step()
     double coolingW = 0.0;
     double lightingW = 0.0;
     double plugW = 0.0;
-    const double hostsW = s.compute ? s.compute->totalPowerW() : 0.0;
+    const double hostsW = (s.compute ? s.compute->totalPowerW() : 0.0) +
+                          (s.runtimes ? s.runtimes->totalPowerW() : 0.0);
     const bool equipment = !c.hvac.terminalOfZone.empty();
     if (equipment) {
         prepareAirHandlers(c, s, local);
@@ -741,6 +788,9 @@ twin::Status Engine::step()
             if (s.compute)
                 for (auto h : zc.hosts)
                     it += s.compute->hostPowerW(h);
+            if (s.runtimes)
+                for (auto h : zc.runtimeHosts)
+                    it += s.runtimes->hostPowerW(h);
             const double phiInt =
                 zc.fixedGainW + people * zc.sensibleWPerPerson + lights + plugs + it;
             lightingW += lights;
@@ -941,6 +991,10 @@ twin::Status Engine::step()
     // 8. compute hosts
     if (s.compute) {
         if (auto st = s.compute->step(t0, dt); !st)
+            return st;
+    }
+    if (s.runtimes) {
+        if (auto st = s.runtimes->step(t0, dt); !st)
             return st;
     }
 
@@ -1161,6 +1215,10 @@ std::uint64_t Engine::stateHash() const
     if (s.compute) {
         const std::uint64_t ch = s.compute->stateHash();
         mix(h, &ch, sizeof ch);
+    }
+    if (s.runtimes) {
+        const std::uint64_t rh = s.runtimes->stateHash();
+        mix(h, &rh, sizeof rh);
     }
     return h;
 }

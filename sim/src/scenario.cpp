@@ -1,4 +1,5 @@
 #include "json_reader.h"
+#include "scenario_runtimes.h"
 
 #include <twindesk/sim/calendar.h>
 #include <twindesk/sim/compute.h>
@@ -1319,6 +1320,10 @@ twin::Result<Scenario> loadScenario(const fs::path& file, const ScenarioOptions&
             }
         }
     }
+
+    if (const Json* rj = r.raw("runtimes"))
+        if (auto st = readRuntimes(*rj, name, scenario, *config); !st)
+            return st.error();
 
     // "policy": null is no policy (so `--set policy=null` turns a scenario's policy off).
     if (const Json* p = r.raw("policy"); p != nullptr && !p->is_null())

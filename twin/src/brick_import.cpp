@@ -42,6 +42,8 @@ constexpr std::array kRelationPredicates{
 constexpr std::array kWorkloadPredicates{
     RelationPredicate{"runsOn", Relation::RunsOn, false},
     RelationPredicate{"hosts", Relation::RunsOn, true},
+    RelationPredicate{"uses", Relation::Uses, false},
+    RelationPredicate{"isUsedBy", Relation::Uses, true},
 };
 
 std::optional<RelationPredicate> relationOf(std::string_view predicate)
@@ -366,8 +368,12 @@ Status Importer::classify(const Node& n, Entity& e)
     }
     if ((e.categories & kCatVm) != 0U) {
         e.kind = EntityKind::Workload;
-        e.workloadType =
-            any(td("Container")) ? WorkloadType::Container : WorkloadType::VirtualMachine;
+        // The runtime kind (docs/runtimes.md); an entity typed only td:Workload is a full VM.
+        e.workloadType = any(td("MicroVM"))              ? WorkloadType::MicroVm
+                         : any(td("WasmModule"))         ? WorkloadType::WasmModule
+                         : any(td("SandboxedContainer")) ? WorkloadType::SandboxedContainer
+                         : any(td("Container"))          ? WorkloadType::Container
+                                                         : WorkloadType::VirtualMachine;
         return {};
     }
     if ((e.categories & kCatSite) != 0U) {

@@ -41,6 +41,7 @@ constexpr std::array kKindNames{
     std::pair{EntityKind::Point, std::string_view{"point"}},
     std::pair{EntityKind::Workload, std::string_view{"workload"}},
     std::pair{EntityKind::Other, std::string_view{"other"}},
+    std::pair{EntityKind::Service, std::string_view{"service"}},
 };
 
 constexpr std::array kEquipmentNames{
@@ -67,6 +68,9 @@ constexpr std::array kWorkloadNames{
     std::pair{WorkloadType::None, std::string_view{"none"}},
     std::pair{WorkloadType::VirtualMachine, std::string_view{"virtual_machine"}},
     std::pair{WorkloadType::Container, std::string_view{"container"}},
+    std::pair{WorkloadType::MicroVm, std::string_view{"micro_vm"}},
+    std::pair{WorkloadType::WasmModule, std::string_view{"wasm_module"}},
+    std::pair{WorkloadType::SandboxedContainer, std::string_view{"sandboxed_container"}},
 };
 
 constexpr std::array kPointNames{
@@ -100,6 +104,7 @@ constexpr std::array kRelationNames{
     std::pair{Relation::HasPoint, std::string_view{"hasPoint"}},
     std::pair{Relation::HasLocation, std::string_view{"hasLocation"}},
     std::pair{Relation::RunsOn, std::string_view{"runsOn"}},
+    std::pair{Relation::Uses, std::string_view{"uses"}},
 };
 
 constexpr std::array kInverseRelationNames{
@@ -108,6 +113,7 @@ constexpr std::array kInverseRelationNames{
     std::pair{Relation::HasPoint, std::string_view{"isPointOf"}},
     std::pair{Relation::HasLocation, std::string_view{"isLocationOf"}},
     std::pair{Relation::RunsOn, std::string_view{"hosts"}},
+    std::pair{Relation::Uses, std::string_view{"isUsedBy"}},
 };
 
 } // namespace

@@ -51,6 +51,7 @@ ModelCounts countModel(const TwinGraph& graph, std::size_t sourceTriples)
                     bits |= kCatCommand;
                 break;
             case EntityKind::Other:
+            case EntityKind::Service: // software, not a Brick category
                 break;
             }
         }

@@ -82,6 +82,9 @@ struct ApprovalConfig
     double comfortHighC = 26.0;
     /// Rule rooms-per-round: more rooms than this in one round (0 turns the rule off).
     int maxRoomsPerRound = 10;
+    /// Rule gpu-instance: starting a runtime workload with GPUs whose hourly price (instance +
+    /// GPUs, runtime.h) is at least this (0 turns the rule off).
+    double gpuInstanceCostPerHour = 1.0;
     /// Rule always-kind: kinds that always need approval (e.g. {ActionKind::MigrateVm}).
     std::vector<sim::ActionKind> alwaysKinds;
 };

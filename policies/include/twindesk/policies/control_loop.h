@@ -79,6 +79,7 @@ struct LoopStats
     std::int64_t staleFallbackRounds = 0;
     std::int64_t modified = 0;     ///< actions the guard clamped
     std::int64_t oscillations = 0; ///< actions the guard's oscillation rule refused
+    std::int64_t notes = 0;        ///< findings a policy reported besides actions (takeNotes)
     // Approval (only with a gate):
     std::int64_t pendingApprovals = 0;   ///< approval requests made (high-impact, not auto)
     std::int64_t autoApproved = 0;       ///< high-impact actions applied under autoApprove
@@ -163,6 +164,10 @@ private:
     twin::Status shadowRound(const std::vector<Action>& active);
     /// Workloads on a PowerHost target, as the sink knows them (for the guard).
     [[nodiscard]] std::optional<int> workloadsOf(const Action& action) const;
+    /// Whether the target is a workload the twin marks critical (attribute critical = true).
+    [[nodiscard]] bool criticalTarget(const Action& action) const;
+    /// Logs the policy's notes (Policy::takeNotes) as rows with verdict "note".
+    twin::Status logNotes(Policy& policy);
     /// Whether `frame` changes a trigger point of the policy (PolicyInfo::triggers).
     [[nodiscard]] bool triggered(const sim::TelemetryFrame& frame);
     twin::Status act(const Policy& by, const std::vector<Action>& actions, double decideUs,

@@ -67,6 +67,23 @@ struct LoopKpis
     double decisionP99Us = 0.0;
 };
 
+/// Meeting-aware compute (issue #10, docs/runtimes.md), from the runtime fleet's metrics.
+struct RuntimeKpis
+{
+    std::int64_t meetings = 0;         ///< flagged meetings that started in the run
+    std::int64_t meetingsNotReady = 0; ///< a needed service not Running at the start
+    double minutesOverObjective = 0.0; ///< Σ minutes a needed service was down or too slow
+    double serviceCost = 0.0;   ///< service instances + their energy + warm pools
+    double costPerMeeting = 0.0; ///< serviceCost ÷ meetings (0 without meetings)
+    double idleInstanceHours = 0.0; ///< service instances up outside their meetings + idle pools
+    double idleGpuHours = 0.0;
+    double batchCoreHoursDeferred = 0.0; ///< the price of throttling
+    double batchCost = 0.0;
+    double hostEnergyKwh = 0.0; ///< runtime hosts, incl. GPUs
+    std::int64_t starts = 0;
+    std::int64_t warmStarts = 0;
+};
+
 struct KpiReport
 {
     std::string scope; ///< "site" or the uses joined with '+'
@@ -75,6 +92,7 @@ struct KpiReport
     EnergyKpis energy;
     ComfortKpis comfort;
     std::optional<sim::ComputeMetrics> hosts;
+    std::optional<RuntimeKpis> runtimes; ///< when the scenario simulates runtimes
     std::optional<LoopKpis> loop;
 };
 
@@ -99,9 +117,11 @@ struct KpiComparison
 };
 
 /// The KPIs of two reports in a fixed order: the energy and comfort figures always; the
-/// hosts' (compute energy, SLATAH, PDM, SLAV, migrations) and the loop's (actions applied,
-/// guard rejections, fallbacks, policy errors) when either report has them — a side without
-/// them counts 0.
+/// hosts' (compute energy, SLATAH, PDM, SLAV, migrations), the runtimes' (meetings not ready,
+/// minutes over the latency objective, cost per meeting, idle instance-hours, decisions per
+/// meeting = actions applied ÷ meetings, ...) and the loop's (actions applied, guard
+/// rejections, fallbacks, policy errors) when either report has them — a side without them
+/// counts 0.
 std::vector<KpiComparison> compareKpis(const KpiReport& baseline, const KpiReport& candidate);
 
 /// The building and host KPIs of a run so far, from its configuration and state.

@@ -24,6 +24,7 @@
 
 namespace twindesk::sim {
 class ComputeCluster;
+class RuntimeFleet;
 }
 
 namespace twindesk::policies {
@@ -88,6 +89,13 @@ public:
     {
         m_compute = std::move(compute);
     }
+    /// The virtualization runtimes at time() (TelemetrySource::runtimeView; null when the
+    /// source has none): services, workloads, meeting needs (runtime.h). Read-only.
+    [[nodiscard]] const sim::RuntimeFleet* runtimes() const { return m_runtimes.get(); }
+    void setRuntimes(std::shared_ptr<const sim::RuntimeFleet> runtimes)
+    {
+        m_runtimes = std::move(runtimes);
+    }
     /// Replaces the compute view by a private deep copy, so the observation stays valid while
     /// the source moves on (a policy deciding on another thread).
     void detachCompute();
@@ -116,6 +124,7 @@ private:
     std::shared_ptr<const twin::TwinGraph> m_twin;
     std::shared_ptr<const Bookings> m_bookings;
     std::shared_ptr<const sim::ComputeCluster> m_compute;
+    std::shared_ptr<const sim::RuntimeFleet> m_runtimes;
     Seconds m_time = 0;
     double m_timeZoneHours = 0.0;
 };
@@ -146,6 +155,9 @@ public:
     [[nodiscard]] virtual const PolicyInfo& info() const = 0;
     /// The actions for this observation. An Error (or an exception) makes the loop fall back.
     virtual twin::Result<std::vector<Action>> decide(const Observation& observation) = 0;
+    /// Findings of the last decide() that are not actions (e.g. "meeting booked too late to
+    /// prepare"); the loop logs each as a decision-log row with verdict "note" and clears them.
+    virtual std::vector<std::string> takeNotes() { return {}; }
 };
 
 } // namespace twindesk::policies

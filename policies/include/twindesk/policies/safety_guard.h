@@ -10,6 +10,8 @@
 ///  - migrations: at most `maxMigrationsPerInterval` VM migrations per `migrationInterval`;
 ///  - host-workloads: never power off a host that still runs (or is receiving) workloads, nor
 ///    one whose workloads are unknown;
+///  - critical-workload: never throttle, move or stop a workload marked critical (its twin
+///    entity's attribute `critical` = true; the loop tells the guard);
 ///  - oscillation: a target whose value reversed direction `oscillationReversals` times within
 ///    `oscillationWindow` seconds is frozen for the rest of the window — rejected.
 /// The guard is deterministic (decisions depend on action times, never the wall clock) and
@@ -57,10 +59,12 @@ public:
 
     /// Checks `action` proposed at `now`; `declared` are the kinds the policy may emit;
     /// `current` is the target's present value when known (for rate limiting);
-    /// `workloadsOnTarget` the workloads on a host target (PowerHost), when known.
+    /// `workloadsOnTarget` the workloads on a host target (PowerHost), when known;
+    /// `criticalTarget` whether the target is a workload marked critical.
     GuardResult check(const sim::Action& action, sim::Seconds now,
                       const std::vector<sim::ActionKind>& declared, std::optional<double> current,
-                      std::optional<int> workloadsOnTarget = std::nullopt);
+                      std::optional<int> workloadsOnTarget = std::nullopt,
+                      bool criticalTarget = false);
     /// Records that `action` was applied at `now` (dwell, migrations, oscillation history).
     void applied(const sim::Action& action, sim::Seconds now);
 

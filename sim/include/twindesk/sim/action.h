@@ -21,7 +21,8 @@ enum class ActionKind : std::uint8_t {
     MigrateVm,   ///< target: workload; destination: host
     PowerHost,   ///< target: compute host; value 0 (off) or 1 (on)
     Throttle,    ///< target: workload or host; value 0..100 % of its CPU cap
-    PlaceVm,     ///< target: a workload not running yet; destination: the host to start it on
+    PlaceVm,     ///< target: a workload not running yet; destination: the host to start it on;
+                 ///< text: for a runtime workload (runtime.h) the runtime kind (empty: declared)
 };
 
 std::string_view actionKindName(ActionKind kind);
@@ -32,7 +33,7 @@ struct Action
     ActionKind kind = ActionKind::SetSetpoint;
     std::string target;      ///< entity id (IRI)
     double value = 0.0;      ///< meaning depends on kind (see ActionKind)
-    std::string text;        ///< SetMode: the mode
+    std::string text;        ///< SetMode: the mode; PlaceVm: the runtime kind (optional)
     std::string destination; ///< MigrateVm, PlaceVm: the destination host id
     bool operator==(const Action&) const = default;
 };

@@ -53,6 +53,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,9 @@ struct Meeting
     int attendees = 0;
     bool allDay = false;   ///< DTSTART was a DATE
     std::string organizer; ///< ORGANIZER address without "mailto:" (empty if none)
+    /// CREATED (UTC s): when the booking was made; nullopt when the event does not say.
+    /// Recurrences share their series' value.
+    std::optional<Seconds> created;
 };
 
 /// How to read a calendar.

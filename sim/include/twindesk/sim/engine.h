@@ -20,7 +20,8 @@
 ///   7. thermal: the 5R1C network of every zone advances (Crank–Nicolson); in equipment mode
 ///      the AHUs then mix return and outdoor air, run their fans and coils, and the CO2 of the
 ///      VAV zones advances with the supply air's
-///   8. compute hosts: VM demand from traces, migrations, host power and SLA metrics
+///   8. compute hosts: VM demand from traces, migrations, host power and SLA metrics; then the
+///      runtime fleet (runtime.h): workload lifecycle, service latency, energy and cost
 ///   9. meters: energy per carrier (electricity, gas, district heat) and per end use, KPIs
 ///  10. telemetry: bound point values become available through `sample()`
 /// The engine owns no clock, no threads and no std::random_device: randomness comes from the
@@ -47,6 +48,7 @@ namespace twindesk::sim {
 class WeatherFile;
 class OccupancySchedule;
 class ComputeCluster;
+class RuntimeFleet;
 
 std::string_view carrierName(Carrier carrier);
 
@@ -95,6 +97,7 @@ struct ZoneConfig
     Carrier heatingCarrier = Carrier::Gas;
     double coolingCop = 3.5;          ///< chiller/CRAC COP (heat removed → electricity)
     std::vector<std::uint32_t> hosts; ///< compute hosts whose power heats this zone
+    std::vector<std::uint32_t> runtimeHosts; ///< runtime-fleet hosts whose power heats it
     bool occupancyModelled = false;   ///< people simulated (meetings, open office); else schedule
     bool comfortTracked = true;       ///< counts towards the discomfort KPI while in use
 };
@@ -150,6 +153,10 @@ struct SimConfig
     std::shared_ptr<const OccupancySchedule> occupancy; ///< may be null: nobody
     std::vector<std::uint32_t> occupancyRoomOfZone;     ///< zone → occupancy room index (or npos)
     std::shared_ptr<const ComputeCluster> compute;      ///< initial cluster (copied), may be null
+    /// Virtualization runtimes (runtime.h): initial fleet (copied), may be null. Its hosts are
+    /// not the cluster's (a host is simulated by one of the two); their power heats their zone
+    /// and counts as IT electricity like the cluster's.
+    std::shared_ptr<const RuntimeFleet> runtimes;
     std::vector<PointBinding> bindings;
     double initialTemperature = 20.0; ///< °C, all nodes at the start
     double outdoorCo2Ppm = 420.0;
@@ -249,6 +256,7 @@ struct SimState
     HvacState hvac;                          ///< equipment mode (empty arrays in ideal-loads mode)
     std::vector<Action> pending;             ///< applied at the start of the next step
     std::shared_ptr<ComputeCluster> compute; ///< owned copy (deep-copied with the state)
+    std::shared_ptr<RuntimeFleet> runtimes;  ///< owned copy, like compute
 };
 
 class Engine : public ActuatorSink
@@ -280,6 +288,10 @@ public:
 private:
     explicit Engine(std::shared_ptr<const SimConfig> config);
     twin::Status applyAction(const Action& action);
+    /// Switch (0 stop, 1 start as declared), PlaceVm (start on the destination; `text` the
+    /// runtime kind, empty: declared), MigrateVm (move), Throttle (% of its CPU) on a workload
+    /// of the runtime fleet; applied at once, like compute commands.
+    twin::Status applyRuntimeAction(const Action& action);
     [[nodiscard]] std::optional<std::uint32_t> hostIndex(const std::string& id) const;
     [[nodiscard]] std::optional<std::uint32_t> vmIndex(const std::string& id) const;
 
@@ -305,6 +317,10 @@ public:
     [[nodiscard]] std::shared_ptr<const ComputeCluster> computeView() const override
     {
         return m_engine.state().compute;
+    }
+    [[nodiscard]] std::shared_ptr<const RuntimeFleet> runtimeView() const override
+    {
+        return m_engine.state().runtimes;
     }
 
 private:

@@ -20,6 +20,7 @@
 namespace twindesk::sim {
 
 class ComputeCluster;
+class RuntimeFleet;
 
 /// One value of one point. `quality` false marks a sample known to be bad (sensor fault,
 /// stale, NaN from a device) — kept, not dropped, so gaps stay visible.
@@ -58,6 +59,12 @@ public:
     /// valid and unchanged only until the next call to next() (the loop hands a policy that
     /// decides on another thread a copy).
     [[nodiscard]] virtual std::shared_ptr<const ComputeCluster> computeView() const
+    {
+        return nullptr;
+    }
+    /// The virtualization runtimes (runtime.h) at now(): workload phases, services, meeting
+    /// needs; null when the source has none. Same validity as computeView().
+    [[nodiscard]] virtual std::shared_ptr<const RuntimeFleet> runtimeView() const
     {
         return nullptr;
     }

@@ -28,6 +28,9 @@ enum class EntityKind : std::uint8_t {
     Point,     ///< see PointType
     Workload,  ///< a virtual machine or container running on a compute host
     Other,     ///< typed with a class TwinDesk does not map, or not typed at all
+    /// A software service people use (a room's conferencing service, a demo backend): it
+    /// runsOn a workload, and rooms use it (Relation::Uses). See docs/runtimes.md.
+    Service,
 };
 
 enum class EquipmentType : std::uint8_t {
@@ -50,7 +53,16 @@ enum class EquipmentType : std::uint8_t {
     Other,
 };
 
-enum class WorkloadType : std::uint8_t { None, VirtualMachine, Container };
+/// The runtime a workload runs in. Each kind's start-up latency, overheads, isolation class and
+/// cost are in runtime_profile.h (defaults documented in docs/runtimes.md).
+enum class WorkloadType : std::uint8_t {
+    None,
+    VirtualMachine,     ///< a full VM (KVM / KubeVirt style)
+    Container,          ///< a container (a pod on Kubernetes)
+    MicroVm,            ///< a microVM (Firecracker style)
+    WasmModule,         ///< a WebAssembly module (a Wasm runtime on the host)
+    SandboxedContainer, ///< a container in a sandbox (gVisor / Kata style)
+};
 
 enum class PointType : std::uint8_t {
     None,

@@ -3,7 +3,7 @@
 /// Typed relations between twin entities.
 ///
 /// Only the forward direction is stored; each inverse (isPartOf, isFedBy, isPointOf,
-/// isLocationOf, hosts) is the same edge read backwards. Importers fold an inverse statement
+/// isLocationOf, hosts, isUsedBy) is the same edge read backwards. Importers fold an inverse statement
 /// into the forward edge, so `A isPartOf B` and `B hasPart A` are one relation.
 
 #include <cstdint>
@@ -17,10 +17,11 @@ enum class Relation : std::uint8_t {
     Feeds,       ///< source supplies target (AHU → VAV → zone; meter → equipment)
     HasPoint,    ///< entity → its point
     HasLocation, ///< equipment/point → the place it is in (inverse: isLocationOf)
-    RunsOn,      ///< workload (VM/container) → compute host (inverse: hosts)
+    RunsOn,      ///< workload → compute host; service → workload (inverse: hosts)
+    Uses,        ///< room → the service it uses, e.g. its conferencing service (isUsedBy)
 };
 
-inline constexpr int kRelationCount = 5;
+inline constexpr int kRelationCount = 6;
 
 std::string_view relationName(Relation relation);             ///< "hasPart", "feeds", ...
 std::string_view inverseRelationName(Relation relation);      ///< "isPartOf", "isFedBy", ...
