@@ -486,14 +486,42 @@ int runCompare(const CompareOptions& options, CliIo& io)
            << " m², " << a.hours << " h)\n";
     io.out << "baseline   " << options.baseline.string() << '\n';
     io.out << "candidate  " << options.candidate.string() << "\n\n";
-    std::snprintf(line, sizeof line, "%-32s %14s %14s %12s %9s\n", "KPI", runs[0].label.c_str(),
-                  runs[1].label.c_str(), "change", "%");
-    io.out << line;
+    // Columns sized to their contents; widths in characters, not bytes (m², K·h, 20–26 °C).
+    auto width = [](const std::string& text) {
+        return static_cast<int>(std::count_if(text.begin(), text.end(), [](char c) {
+            return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        }));
+    };
+    auto pad = [&](const std::string& text, int w, bool left) {
+        const std::string fill(static_cast<std::size_t>(std::max(0, w - width(text))), ' ');
+        return left ? text + fill : fill + text;
+    };
+    std::vector<std::string> labels;
+    int labelWidth = 3;
     for (const auto& r : rows) {
-        const std::string label = r.unit.empty() ? r.label : r.label + " (" + r.unit + ")";
-        std::snprintf(line, sizeof line, "%-32s %14.2f %14.2f %+12.2f %+8.1f%%\n", label.c_str(),
-                      r.baseline, r.candidate, r.change(), r.changePercent().value_or(0.0));
-        io.out << line;
+        labels.push_back(r.unit.empty() ? r.label : r.label + " (" + r.unit + ")");
+        labelWidth = std::max(labelWidth, width(labels.back()));
+    }
+    const int runWidth = std::max({14, width(runs[0].label), width(runs[1].label)});
+    io.out << pad("KPI", labelWidth, true) << ' ' << pad(runs[0].label, runWidth, false) << ' '
+           << pad(runs[1].label, runWidth, false) << ' ' << pad("change", 12, false) << ' '
+           << pad("%", 9, false) << '\n';
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& r = rows[i];
+        char number[64];
+        io.out << pad(labels[i], labelWidth, true) << ' ';
+        std::snprintf(number, sizeof number, "%.2f", r.baseline);
+        io.out << pad(number, runWidth, false) << ' ';
+        std::snprintf(number, sizeof number, "%.2f", r.candidate);
+        io.out << pad(number, runWidth, false) << ' ';
+        std::snprintf(number, sizeof number, "%+.2f", r.change());
+        io.out << pad(number, 12, false) << ' ';
+        // No percentage of a zero baseline.
+        if (const auto pct = r.changePercent())
+            std::snprintf(number, sizeof number, "%+.1f%%", *pct);
+        else
+            std::snprintf(number, sizeof number, "—");
+        io.out << pad(number, 9, false) << '\n';
     }
     std::snprintf(line, sizeof line, "\n2 runs in %.2f s\n", wall);
     io.out << line;

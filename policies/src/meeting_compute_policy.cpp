@@ -240,7 +240,9 @@ twin::Result<std::vector<Action>> MeetingComputePolicy::decide(const Observation
     // Batch work: throttled (or moved) on protected hosts, restored elsewhere.
     for (std::size_t w = 0; w < c.workloads.size(); ++w) {
         const auto& spec = c.workloads[w];
-        if (!spec.batch || fleet->phase(w) == WorkloadPhase::Gone ||
+        // Critical work is never throttled or moved: the guard would refuse it (its
+        // critical-workload rule stays the safety net), so the policy does not propose it.
+        if (!spec.batch || spec.critical || fleet->phase(w) == WorkloadPhase::Gone ||
             fleet->phase(w) == WorkloadPhase::Stopping)
             continue;
         const bool prot = protectedHost[fleet->host(w)] != 0;
