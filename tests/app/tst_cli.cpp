@@ -3,6 +3,8 @@
 #include "cli.h"
 #include "test_registry.h"
 
+#include "cli_test_util.h"
+
 #include <twindesk/live/topic_map.h>
 #include <twindesk/policies/approval_gate.h>
 #include <twindesk/twin/project_store.h>
@@ -26,20 +28,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run
-{
-    int code;
-    std::string out;
-    std::string err;
-};
-
-Run cli(std::vector<std::string> args)
-{
-    std::ostringstream out;
-    std::ostringstream err;
-    const int code = runCli(args, {out, err});
-    return {code, out.str(), err.str()};
-}
+using Run = twindesk::test::CliRun;
+using twindesk::test::cli;
 
 const std::string kDemo = std::string(TWINDESK_SOURCE_DIR) + "/assets/demo/office.ttl";
 

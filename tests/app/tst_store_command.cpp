@@ -4,6 +4,8 @@
 #include "postgres_server.h"
 #include "test_registry.h"
 
+#include "cli_test_util.h"
+
 #include <twindesk/twin/pg_store.h>
 #include <twindesk/twin/project_store.h>
 #include <twindesk/twin/store_location.h>
@@ -18,20 +20,8 @@ using namespace twindesk;
 
 namespace {
 
-struct Run
-{
-    int code;
-    std::string out;
-    std::string err;
-};
-
-Run cli(std::vector<std::string> args)
-{
-    std::ostringstream out;
-    std::ostringstream err;
-    const int code = app::runCli(args, {out, err});
-    return {code, out.str(), err.str()};
-}
+using Run = twindesk::test::CliRun;
+using twindesk::test::cli;
 
 } // namespace
 

@@ -4,6 +4,8 @@
 #include "sweep_k8s.h"
 #include "test_registry.h"
 
+#include "cli_test_util.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -22,20 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run
-{
-    int code;
-    std::string out;
-    std::string err;
-};
-
-Run cli(const std::vector<std::string>& args)
-{
-    std::ostringstream out;
-    std::ostringstream err;
-    const int code = runCli(args, {out, err});
-    return {code, out.str(), err.str()};
-}
+using Run = twindesk::test::CliRun;
+using twindesk::test::cli;
 
 QJsonArray jsonArray(const std::string& text)
 {
