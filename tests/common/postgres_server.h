@@ -18,19 +18,18 @@
 /// thread (QProcess). Linux only. The temporary directory must be reachable by `nobody`
 /// (the default /tmp is).
 
+#include "loopback.h"
+
 #include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 
-#include <arpa/inet.h>
 #include <csignal>
 #include <grp.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <string>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 namespace twindesk::test {
@@ -123,19 +122,7 @@ public:
     /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
     static int freePort()
     {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0)
-            return -1;
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof(addr);
-        int port = -1;
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 && // NOLINT
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)    // NOLINT
-            port = ntohs(addr.sin_port);
-        ::close(fd);
-        return port;
+        return freeLoopbackPort();
     }
 
 private:

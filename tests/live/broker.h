@@ -18,6 +18,8 @@
 /// scripts/install-deps); when it is missing start() fails with that message — no skipping.
 /// Thread affinity: the test's thread (QProcess). Linux only (POSIX sockets for the port).
 
+#include "loopback.h"
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -27,13 +29,10 @@
 #include <QTemporaryDir>
 #include <QTextStream>
 
-#include <arpa/inet.h>
 #include <csignal>
 #include <cstdint>
-#include <netinet/in.h>
 #include <string>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 #include <utility>
 
@@ -146,36 +145,13 @@ public:
     /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
     static int freePort()
     {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0)
-            return -1;
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        addr.sin_port = 0;
-        socklen_t len = sizeof(addr);
-        int port = -1;
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 && // NOLINT
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)    // NOLINT
-            port = ntohs(addr.sin_port);
-        ::close(fd);
-        return port;
+        return freeLoopbackPort();
     }
 
     /// True when something accepts TCP connections on 127.0.0.1:port.
     static bool acceptsTcp(int port)
     {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0)
-            return false;
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        addr.sin_port = htons(static_cast<std::uint16_t>(port));
-        const bool ok =
-            ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0; // NOLINT
-        ::close(fd);
-        return ok;
+        return loopbackAcceptsTcp(port);
     }
 
 private:
