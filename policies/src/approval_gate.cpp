@@ -2,6 +2,7 @@
 #include <twindesk/sim/runtime.h>
 #include <twindesk/policies/policy.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/sql_connection.h>
 #include <twindesk/twin/sqlite_statement.h>
 #include <twindesk/twin/units.h>
 
@@ -35,8 +36,6 @@ constexpr const char* kOpen = "status IN ('pending','approved')";
 // What the loop acts on at its poll (when it has not logged an outcome for it yet).
 constexpr const char* kToReport =
     "status IN ('approved','rejected','expired','superseded','failed')";
-
-using twin::sql::Statement;
 
 struct DbClose
 {
@@ -250,68 +249,49 @@ std::optional<ApprovalStatus> parseApprovalStatus(std::string_view name)
 
 // ---- the gate ------------------------------------------------------------------------------
 
+using twin::SqlRow;
+using twin::SqlValue;
+
 struct ApprovalGate::Impl
 {
-    sqlite3* db = nullptr;
+    twin::SqlConnection* sql = nullptr; // the store's, or ownedSql
     std::unique_ptr<sqlite3, DbClose> owned; // the in-memory database
+    std::unique_ptr<twin::SqlConnection> ownedSql;
     std::string where;
     bool readOnly = false;
-    Statement pollCheck; // prepared on first use: the loop polls every frame
-    Statement openCheck; // prepared on first use: the loop asks for every applied action
 
-    // Whether `target` has an open request of `kind`: one indexed read on a statement kept
-    // prepared (a consolidation round applies hundreds of actions).
+    // Whether `target` has an open request of `kind`: one indexed read (a consolidation round
+    // applies hundreds of actions; the statement stays prepared on SQLite).
     Result<bool> anyOpen(const std::string& target, std::string_view kind)
     {
-        if (!openCheck.valid()) {
-            openCheck = Statement(db,
-                                  std::string("SELECT EXISTS(SELECT 1 FROM approvals WHERE "
-                                              "target = ?1 AND kind = ?2 AND ") +
-                                      kOpen + ")",
-                                  SQLITE_PREPARE_PERSISTENT);
-            if (!openCheck.valid())
-                return storageError("preparing the open-request check");
-        }
-        openCheck.bind(1, target);
-        openCheck.bind(2, kind);
-        const int rc = openCheck.step();
-        const bool open = rc == SQLITE_ROW && openCheck.int64(0) != 0;
-        openCheck.reset();
-        if (rc != SQLITE_ROW)
-            return storageError("looking for open requests");
-        return open;
+        auto r = sql->query(std::string("SELECT EXISTS(SELECT 1 FROM approvals WHERE "
+                                        "target = ?1 AND kind = ?2 AND ") +
+                                kOpen + ")",
+                            {target, std::string(kind)}, "looking for open requests");
+        if (!r)
+            return located(r.error());
+        return !r->empty() && r->front().int64(0) != 0;
     }
 
     // Whether poll(nowMs) has anything to do: one indexed read, no write lock.
     Result<bool> anythingDue(std::int64_t nowMs)
     {
-        if (!pollCheck.valid()) {
-            // Rows without an outcome are the open ones and those not yet logged: few, and
-            // found through approvals_unresolved however long the table grows.
-            pollCheck = Statement(db,
-                                  std::string("SELECT EXISTS(SELECT 1 FROM approvals WHERE "
-                                              "outcome_seq IS NULL AND (") +
-                                      kToReport + " OR expires_ms <= ?1))",
-                                  SQLITE_PREPARE_PERSISTENT);
-            if (!pollCheck.valid())
-                return storageError("preparing the approvals poll");
-        }
-        pollCheck.bind(1, nowMs);
-        const int rc = pollCheck.step();
-        const bool due = rc == SQLITE_ROW && pollCheck.int64(0) != 0;
-        pollCheck.reset(); // ends the read transaction
-        if (rc != SQLITE_ROW)
-            return storageError("polling approvals");
-        return due;
+        // Rows without an outcome are the open ones and those not yet logged: few, and found
+        // through approvals_unresolved however long the table grows.
+        auto r = sql->query(std::string("SELECT EXISTS(SELECT 1 FROM approvals WHERE "
+                                        "outcome_seq IS NULL AND (") +
+                                kToReport + " OR expires_ms <= ?1))",
+                            {nowMs}, "polling approvals");
+        if (!r)
+            return located(r.error());
+        return !r->empty() && r->front().int64(0) != 0;
     }
 
-    twin::Error storageError(const std::string& what) const
+    // The connection names the file or URL; messages name the table too.
+    twin::Error located(twin::Error e) const
     {
-        const int primary = sqlite3_extended_errcode(db) & 0xff;
-        const ErrorCode ec = (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
-                                 ? ErrorCode::CorruptFile
-                                 : ErrorCode::StorageError;
-        return makeError(ec, what + ": " + sqlite3_errmsg(db), where);
+        e.where = where;
+        return e;
     }
 
     Status writable() const
@@ -324,22 +304,7 @@ struct ApprovalGate::Impl
         return {};
     }
 
-    Result<Statement> prepare(const std::string& text) const
-    {
-        Statement st(db, text);
-        if (!st.valid())
-            return storageError("preparing an approvals statement");
-        return st;
-    }
-
-    Status exec(const char* text, const std::string& what) const
-    {
-        if (sqlite3_exec(db, text, nullptr, nullptr, nullptr) != SQLITE_OK)
-            return storageError(what);
-        return {};
-    }
-
-    static ApprovalRequest readRow(const Statement& st)
+    static ApprovalRequest readRow(const SqlRow& st)
     {
         ApprovalRequest r;
         r.id = st.int64(0);
@@ -362,70 +327,72 @@ struct ApprovalGate::Impl
         return r;
     }
 
-    // Runs a prepared SELECT (kSelect ...) to the end.
-    Result<std::vector<ApprovalRequest>> rows(Statement& st, const std::string& what) const
+    Result<std::vector<ApprovalRequest>> select(const std::string& condition,
+                                                std::vector<SqlValue> params,
+                                                const std::string& what) const
     {
         std::vector<ApprovalRequest> out;
-        int rc = 0;
-        while ((rc = st.step()) == SQLITE_ROW)
-            out.push_back(readRow(st));
-        if (rc != SQLITE_DONE)
-            return storageError(what);
+        if (auto s = sql->forEach(std::string(kSelect) + " WHERE " + condition + " ORDER BY id",
+                                  params,
+                                  [&out](const SqlRow& row) {
+                                      out.push_back(readRow(row));
+                                      return true;
+                                  },
+                                  what);
+            !s)
+            return located(s.error());
         return out;
     }
 
-    Result<std::vector<ApprovalRequest>> select(const std::string& condition,
-                                                const std::vector<std::string>& texts,
-                                                const std::vector<std::int64_t>& ints,
-                                                const std::string& what) const
+    Result<std::int64_t> execute(const std::string& text, std::vector<SqlValue> params,
+                                 const std::string& what) const
     {
-        auto st = prepare(std::string(kSelect) + " WHERE " + condition + " ORDER BY id");
-        if (!st)
-            return st.error();
-        int i = 1;
-        for (const auto& t : texts)
-            st->bind(i++, std::string_view(t));
-        for (auto v : ints)
-            st->bind(i++, v);
-        return rows(*st, what);
+        auto r = sql->execute(text, params, what);
+        if (!r)
+            return located(r.error());
+        return r;
     }
 
-    // Runs `body` inside BEGIN IMMEDIATE … COMMIT; rolls back when it fails.
+    // Runs `body` inside a write transaction; rolls back when it fails.
     template <typename T, typename F> Result<T> transaction(const std::string& what, F&& body)
     {
-        if (auto s = exec("BEGIN IMMEDIATE", "starting to " + what); !s)
-            return s.error();
+        if (auto s = sql->beginWrite("starting to " + what); !s)
+            return located(s.error());
         Result<T> result = body();
         if (!result) {
-            (void)exec("ROLLBACK", "rolling back");
+            sql->rollback();
             return result;
         }
-        if (auto s = exec("COMMIT", "committing (" + what + ")"); !s) {
-            (void)exec("ROLLBACK", "rolling back");
-            return s.error();
+        if (auto s = sql->commit("committing (" + what + ")"); !s) {
+            sql->rollback();
+            return located(s.error());
         }
         return result;
+    }
+
+    // Tells consoles and loops on other machines that requests changed (the shared store's
+    // NOTIFY; they also poll, so a lost notification only delays them).
+    Status announce(std::int64_t id) const
+    {
+        if (auto s = sql->notify(std::string(kApprovalsChannel), std::to_string(id)); !s)
+            return located(s.error());
+        return {};
     }
 
     // Sets `status` on each listed request that is still open and appends `note` to its note.
     Status setStatus(const std::vector<ApprovalRequest>& requests, ApprovalStatus status,
                      const std::string& note)
     {
-        auto st = prepare(std::string("UPDATE approvals SET status = ?, note = CASE WHEN note = "
-                                      "'' THEN ? ELSE note || '; ' || ? END WHERE id = ? AND ") +
-                          kOpen);
-        if (!st)
-            return st.error();
-        for (const auto& r : requests) {
-            Statement& u = *st;
-            u.reset();
-            u.bind(1, approvalStatusName(status));
-            u.bind(2, std::string_view(note));
-            u.bind(3, std::string_view(note));
-            u.bind(4, r.id);
-            if (u.step() != SQLITE_DONE)
-                return storageError("updating " + idText(r.id));
-        }
+        const std::string text = std::string("UPDATE approvals SET status = ?, note = CASE WHEN "
+                                             "note = '' THEN ? ELSE note || '; ' || ? END WHERE "
+                                             "id = ? AND ") +
+                                 kOpen;
+        for (const auto& r : requests)
+            if (auto u = execute(text,
+                                 {std::string(approvalStatusName(status)), note, note, r.id},
+                                 "updating " + idText(r.id));
+                !u)
+                return u.error();
         return {};
     }
 
@@ -433,19 +400,15 @@ struct ApprovalGate::Impl
     twin::Error refusal(std::int64_t id, const char* verb,
                         const std::optional<std::int64_t>& nowMs) const
     {
-        auto st = prepare(std::string(kSelect) + " WHERE id = ?");
-        if (!st)
-            return st.error();
-        st->bind(1, id);
-        const int rc = st->step();
-        if (rc == SQLITE_DONE)
+        auto found = select("id = ?", {id}, "reading " + idText(id));
+        if (!found)
+            return found.error();
+        if (found->empty())
             return makeError(ErrorCode::NotFound,
                              "cannot " + std::string(verb) + " " + idText(id) +
                                  ": there is no such request (see `twindesk approvals list`)",
                              where);
-        if (rc != SQLITE_ROW)
-            return storageError("reading " + idText(id));
-        const auto r = readRow(*st);
+        const auto& r = found->front();
         if (r.status != ApprovalStatus::Pending) {
             std::string detail = std::string(approvalStatusName(r.status));
             if (!r.decidedBy.empty())
@@ -485,36 +448,56 @@ struct ApprovalGate::Impl
                              where);
         std::string text = "UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, "
                            "note = ? WHERE id = ? AND status = 'pending'";
-        if (decision.nowMs)
-            text += " AND expires_ms > ?";
-        auto st = prepare(text);
-        if (!st)
-            return st.error();
         const std::string at = decision.decidedAt.empty()
                                    ? sim::formatUtc(static_cast<sim::Seconds>(std::time(nullptr)))
                                    : decision.decidedAt;
-        st->bind(1, approvalStatusName(to));
-        st->bind(2, std::string_view(decision.user));
-        st->bind(3, std::string_view(at));
-        st->bind(4, std::string_view(decision.note));
-        st->bind(5, id);
-        if (decision.nowMs)
-            st->bind(6, *decision.nowMs);
-        if (st->step() != SQLITE_DONE)
-            return storageError("recording the decision on " + idText(id));
-        if (sqlite3_changes(db) != 1)
+        std::vector<SqlValue> params{std::string(approvalStatusName(to)), decision.user, at,
+                                     decision.note, id};
+        if (decision.nowMs) {
+            text += " AND expires_ms > ?";
+            params.emplace_back(*decision.nowMs);
+        }
+        // The decision and its notification commit together: a loop that is told about it
+        // reads it.
+        auto changed = transaction<std::int64_t>(
+            "record the decision on " + idText(id), [&]() -> Result<std::int64_t> {
+                auto n = execute(text, params, "recording the decision on " + idText(id));
+                if (!n || *n != 1)
+                    return n;
+                if (auto s = announce(id); !s)
+                    return s.error();
+                return n;
+            });
+        if (!changed)
+            return changed.error();
+        if (*changed != 1)
             return refusal(id, verb, decision.nowMs);
         return get(id);
     }
 
     Result<ApprovalRequest> get(std::int64_t id) const
     {
-        auto found = select("id = ?", {}, {id}, "reading " + idText(id));
+        auto found = select("id = ?", {id}, "reading " + idText(id));
         if (!found)
             return found.error();
         if (found->empty())
             return makeError(ErrorCode::NotFound, "there is no " + idText(id), where);
         return found->front();
+    }
+
+    // Sets the loop's bookkeeping on one request; InvalidArgument naming `refused` when the
+    // request is not in the state the update requires.
+    Status update(const std::string& text, std::vector<SqlValue> params, const std::string& what,
+                  const std::string& refused)
+    {
+        if (auto s = writable(); !s)
+            return s;
+        auto n = execute(text, std::move(params), what);
+        if (!n)
+            return n.error();
+        if (*n != 1)
+            return makeError(ErrorCode::InvalidArgument, refused, where);
+        return {};
     }
 };
 
@@ -525,16 +508,26 @@ ApprovalGate::~ApprovalGate() = default;
 
 Result<ApprovalGate> ApprovalGate::open(twin::ProjectStore& store)
 {
+    auto gate = open(store.sql());
+    if (!gate) {
+        auto e = gate.error();
+        if (e.code == ErrorCode::CorruptFile)
+            e.message += " (project schema " + std::to_string(store.schemaVersion()) + ")";
+        return e;
+    }
+    return gate;
+}
+
+Result<ApprovalGate> ApprovalGate::open(twin::SqlConnection& connection)
+{
     auto impl = std::make_unique<Impl>();
-    impl->db = store.handle();
-    impl->where = store.path().string() + ": table approvals";
-    impl->readOnly = sqlite3_db_readonly(impl->db, "main") == 1;
-    Statement probe(impl->db, std::string(kSelect) + " LIMIT 0");
-    if (!probe.valid())
+    impl->sql = &connection;
+    impl->where = connection.location() + ": table approvals";
+    impl->readOnly = connection.readOnly();
+    if (auto probe = connection.query(std::string(kSelect) + " LIMIT 0", {}, "probing");
+        !probe)
         return makeError(ErrorCode::CorruptFile,
-                         std::string("the project has no readable approvals table (schema ") +
-                             std::to_string(store.schemaVersion()) +
-                             "): " + sqlite3_errmsg(impl->db),
+                         "the store has no readable approvals table: " + probe.error().message,
                          impl->where);
     return ApprovalGate(std::move(impl));
 }
@@ -546,13 +539,16 @@ Result<ApprovalGate> ApprovalGate::inMemory()
     const int rc =
         sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     impl->owned.reset(raw);
-    impl->db = raw;
     impl->where = "(in memory): table approvals";
     if (rc != SQLITE_OK)
         return makeError(ErrorCode::StorageError, "cannot open an in-memory database", impl->where);
     const std::string schema(twin::ProjectStore::migrationSql(kApprovalsSchemaVersion));
-    if (auto s = impl->exec(schema.c_str(), "creating the approvals table"); !s)
-        return s.error();
+    std::string error;
+    if (!twin::sql::exec(raw, schema.c_str(), &error))
+        return makeError(ErrorCode::StorageError, "creating the approvals table: " + error,
+                         impl->where);
+    impl->ownedSql = twin::borrowSqlite(raw, "(in memory)");
+    impl->sql = impl->ownedSql.get();
     return ApprovalGate(std::move(impl));
 }
 
@@ -578,25 +574,33 @@ Result<std::int64_t> ApprovalGate::request(const ApprovalRequest& r)
                          "an approval request cannot expire (" + std::to_string(r.expiresMs) +
                              " ms) before it is made (" + std::to_string(r.requestedMs) + " ms)",
                          d.where);
-    auto st = d.prepare("INSERT INTO approvals(requested_ms, expires_ms, policy_id, action, kind, "
-                        "target, value, text, destination, reason, status, decision_seq) VALUES "
-                        "(?,?,?,?,?,?,?,?,?,?,'pending',?)");
-    if (!st)
-        return st.error();
-    st->bind(1, r.requestedMs);
-    st->bind(2, r.expiresMs);
-    st->bind(3, std::string_view(r.policyId));
-    st->bind(4, std::string_view(sim::describeAction(r.action)));
-    st->bind(5, sim::actionKindName(r.action.kind));
-    st->bind(6, std::string_view(r.action.target));
-    st->bind(7, r.action.value);
-    st->bind(8, std::string_view(r.action.text));
-    st->bind(9, std::string_view(r.action.destination));
-    st->bind(10, std::string_view(r.reason));
-    st->bind(11, r.decisionSeq);
-    if (st->step() != SQLITE_DONE)
-        return d.storageError("storing an approval request");
-    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(d.db));
+    const std::vector<SqlValue> params{r.requestedMs,
+                                       r.expiresMs,
+                                       r.policyId,
+                                       sim::describeAction(r.action),
+                                       std::string(sim::actionKindName(r.action.kind)),
+                                       r.action.target,
+                                       r.action.value,
+                                       r.action.text,
+                                       r.action.destination,
+                                       r.reason,
+                                       r.decisionSeq};
+    return d.transaction<std::int64_t>("store an approval request", [&]() -> Result<std::int64_t> {
+        auto row = d.sql->query("INSERT INTO approvals(requested_ms, expires_ms, policy_id, "
+                                "action, kind, target, value, text, destination, reason, status, "
+                                "decision_seq) VALUES (?,?,?,?,?,?,?,?,?,?,'pending',?) "
+                                "RETURNING id",
+                                params, "storing an approval request");
+        if (!row)
+            return d.located(row.error());
+        if (row->empty())
+            return makeError(ErrorCode::StorageError, "the new approval request got no id",
+                             d.where);
+        const auto id = row->front().int64(0);
+        if (auto s = d.announce(id); !s)
+            return s.error();
+        return id;
+    });
 }
 
 Result<ApprovalRequest> ApprovalGate::get(std::int64_t id) const
@@ -607,26 +611,19 @@ Result<ApprovalRequest> ApprovalGate::get(std::int64_t id) const
 Result<std::vector<ApprovalRequest>> ApprovalGate::list(std::optional<ApprovalStatus> status) const
 {
     if (!status)
-        return m_impl->select("1", {}, {}, "listing approvals");
-    return m_impl->select("status = ?", {std::string(approvalStatusName(*status))}, {},
+        return m_impl->select("TRUE", {}, "listing approvals");
+    return m_impl->select("status = ?", {std::string(approvalStatusName(*status))},
                           "listing approvals");
 }
 
 Result<std::optional<ApprovalRequest>> ApprovalGate::findOpen(const sim::Action& action) const
 {
-    auto& d = *m_impl;
-    auto st = d.prepare(std::string(kSelect) +
-                        " WHERE target = ? AND kind = ? AND value = ? AND text = ? AND "
-                        "destination = ? AND " +
-                        kOpen + " ORDER BY id LIMIT 1");
-    if (!st)
-        return st.error();
-    st->bind(1, std::string_view(action.target));
-    st->bind(2, sim::actionKindName(action.kind));
-    st->bind(3, action.value);
-    st->bind(4, std::string_view(action.text));
-    st->bind(5, std::string_view(action.destination));
-    auto found = d.rows(*st, "looking for an open request");
+    auto found = m_impl->select(std::string("target = ? AND kind = ? AND value = ? AND text = ? "
+                                            "AND destination = ? AND ") +
+                                    kOpen,
+                                {action.target, std::string(sim::actionKindName(action.kind)),
+                                 action.value, action.text, action.destination},
+                                "looking for an open request");
     if (!found)
         return found.error();
     if (found->empty())
@@ -649,14 +646,14 @@ Result<std::vector<ApprovalRequest>> ApprovalGate::expire(std::int64_t nowMs)
     auto& d = *m_impl;
     const std::string condition = std::string(kOpen) + " AND expires_ms <= ?";
     // A plain read first: most calls find nothing and need no write lock.
-    auto due = d.select(condition, {}, {nowMs}, "looking for overdue requests");
+    auto due = d.select(condition, {nowMs}, "looking for overdue requests");
     if (!due || due->empty())
         return due;
     if (auto s = d.writable(); !s)
         return s.error();
     return d.transaction<std::vector<ApprovalRequest>>(
         "expire approval requests", [&]() -> Result<std::vector<ApprovalRequest>> {
-            auto overdue = d.select(condition, {}, {nowMs}, "looking for overdue requests");
+            auto overdue = d.select(condition, {nowMs}, "looking for overdue requests");
             if (!overdue)
                 return overdue;
             for (const auto& r : *overdue)
@@ -677,20 +674,20 @@ Result<std::vector<ApprovalRequest>> ApprovalGate::supersede(const sim::Action& 
 {
     auto& d = *m_impl;
     const std::string condition = std::string("target = ? AND kind = ? AND ") + kOpen;
-    const std::vector<std::string> keys{by.target, std::string(sim::actionKindName(by.kind))};
+    const std::vector<SqlValue> keys{by.target, std::string(sim::actionKindName(by.kind))};
     auto any = d.anyOpen(by.target, sim::actionKindName(by.kind));
     if (!any)
         return any.error();
     if (!*any)
         return std::vector<ApprovalRequest>{};
-    auto open = d.select(condition, keys, {}, "looking for open requests");
+    auto open = d.select(condition, keys, "looking for open requests");
     if (!open || open->empty())
         return open;
     if (auto s = d.writable(); !s)
         return s.error();
     return d.transaction<std::vector<ApprovalRequest>>(
         "supersede approval requests", [&]() -> Result<std::vector<ApprovalRequest>> {
-            auto current = d.select(condition, keys, {}, "looking for open requests");
+            auto current = d.select(condition, keys, "looking for open requests");
             if (!current)
                 return current;
             if (auto s = d.setStatus(*current, ApprovalStatus::Superseded,
@@ -714,70 +711,42 @@ Result<std::vector<ApprovalRequest>> ApprovalGate::poll(std::int64_t nowMs)
     if (auto expired = expire(nowMs); !expired)
         return expired.error();
     // Approved rows have no outcome yet either: markApplied/markFailed set both at once.
-    return m_impl->select(std::string("outcome_seq IS NULL AND ") + kToReport, {}, {},
+    return m_impl->select(std::string("outcome_seq IS NULL AND ") + kToReport, {},
                           "polling approvals");
 }
 
 Status ApprovalGate::markApplied(std::int64_t id, std::int64_t outcomeSeq)
 {
-    auto& d = *m_impl;
-    if (auto s = d.writable(); !s)
-        return s;
-    auto st = d.prepare("UPDATE approvals SET status = 'applied', outcome_seq = ? WHERE id = ? "
-                        "AND status = 'approved'");
-    if (!st)
-        return st.error();
-    st->bind(1, outcomeSeq);
-    st->bind(2, id);
-    if (st->step() != SQLITE_DONE)
-        return d.storageError("marking " + idText(id) + " applied");
-    if (sqlite3_changes(d.db) != 1)
-        return makeError(ErrorCode::InvalidArgument,
-                         "cannot mark " + idText(id) + " applied: it is not approved", d.where);
-    return {};
+    return m_impl->update("UPDATE approvals SET status = 'applied', outcome_seq = ? WHERE id = ? "
+                          "AND status = 'approved'",
+                          {outcomeSeq, id}, "marking " + idText(id) + " applied",
+                          "cannot mark " + idText(id) + " applied: it is not approved");
 }
 
 Status ApprovalGate::markFailed(std::int64_t id, const std::string& why, std::int64_t outcomeSeq)
 {
-    auto& d = *m_impl;
-    if (auto s = d.writable(); !s)
-        return s;
-    auto st = d.prepare("UPDATE approvals SET status = 'failed', outcome_seq = ?, note = CASE "
-                        "WHEN note = '' THEN ? ELSE note || '; ' || ? END WHERE id = ? AND "
-                        "status = 'approved'");
-    if (!st)
-        return st.error();
-    st->bind(1, outcomeSeq);
-    st->bind(2, std::string_view(why));
-    st->bind(3, std::string_view(why));
-    st->bind(4, id);
-    if (st->step() != SQLITE_DONE)
-        return d.storageError("marking " + idText(id) + " failed");
-    if (sqlite3_changes(d.db) != 1)
-        return makeError(ErrorCode::InvalidArgument,
-                         "cannot mark " + idText(id) + " failed: it is not approved", d.where);
-    return {};
+    return m_impl->update("UPDATE approvals SET status = 'failed', outcome_seq = ?, note = CASE "
+                          "WHEN note = '' THEN ? ELSE note || '; ' || ? END WHERE id = ? AND "
+                          "status = 'approved'",
+                          {outcomeSeq, why, why, id}, "marking " + idText(id) + " failed",
+                          "cannot mark " + idText(id) + " failed: it is not approved");
 }
 
 Status ApprovalGate::markReported(std::int64_t id, std::int64_t outcomeSeq)
 {
-    auto& d = *m_impl;
-    if (auto s = d.writable(); !s)
-        return s;
-    auto st = d.prepare("UPDATE approvals SET outcome_seq = ? WHERE id = ? AND outcome_seq IS "
-                        "NULL AND status IN ('rejected','expired','superseded','failed')");
-    if (!st)
-        return st.error();
-    st->bind(1, outcomeSeq);
-    st->bind(2, id);
-    if (st->step() != SQLITE_DONE)
-        return d.storageError("recording the logged outcome of " + idText(id));
-    if (sqlite3_changes(d.db) != 1)
-        return makeError(ErrorCode::InvalidArgument,
-                         "cannot record the outcome of " + idText(id) +
-                             ": it is not a closed request waiting to be logged",
-                         d.where);
-    return {};
+    return m_impl->update("UPDATE approvals SET outcome_seq = ? WHERE id = ? AND outcome_seq IS "
+                          "NULL AND status IN ('rejected','expired','superseded','failed')",
+                          {outcomeSeq, id}, "recording the logged outcome of " + idText(id),
+                          "cannot record the outcome of " + idText(id) +
+                              ": it is not a closed request waiting to be logged");
+}
+
+Status ApprovalGate::setDecisionSeq(std::int64_t id, std::int64_t decisionSeq)
+{
+    return m_impl->update("UPDATE approvals SET decision_seq = ? WHERE id = ?", {decisionSeq, id},
+                          "recording the decision that proposed " + idText(id),
+                          "cannot record the decision that proposed " + idText(id) +
+                              ": there is no such request");
 }
 
 } // namespace twindesk::policies

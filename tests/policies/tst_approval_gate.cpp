@@ -1,13 +1,19 @@
 // The approval gate: which actions are high-impact and why, the request life cycle (approve,
 // reject, expire, supersede, poll), persistence in the project file, and a second connection
-// deciding while the first polls.
+// deciding while the first polls — the life cycle on both back ends (the project file and a
+// real PostgreSQL 15 server), NOTIFY on the shared store, two consoles racing for one request.
+#include "postgres_server.h"
 #include "test_registry.h"
 
 #include <twindesk/policies/approval_gate.h>
 #include <twindesk/policies/policy.h>
+#include <twindesk/twin/pg_store.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/sql_connection.h>
 
 #include <QTemporaryDir>
+
+#include <optional>
 
 #include <sqlite3.h>
 
@@ -103,17 +109,89 @@ std::vector<std::pair<std::string, std::string>> columns(sqlite3* db)
 
 } // namespace
 
+// One connection to a store of either back end.
+struct Store
+{
+    std::optional<twin::ProjectStore> file;
+    std::optional<twin::PgStore> pg;
+    twin::SqlConnection& sql() { return file ? file->sql() : pg->sql(); }
+};
+
 class TestApprovalGate : public QObject
 {
     Q_OBJECT
 private:
     QTemporaryDir m_dir;
+    twindesk::test::TestPostgres m_pg;
+    int m_stores = 0;
+    std::string m_lastUrl;
+    fs::path m_lastFile;
+
     [[nodiscard]] fs::path file(const char* name) const
     {
         return fs::path(m_dir.path().toStdString()) / name;
     }
 
+    static void backends()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::newRow("sqlite") << QStringLiteral("sqlite");
+        QTest::newRow("postgresql") << QStringLiteral("postgresql");
+    }
+
+    // A new, empty store of the row's back end (nullptr: could not make one, warned).
+    std::unique_ptr<Store> freshStore()
+    {
+        QFETCH(QString, backend);
+        const std::string name = "a" + std::to_string(++m_stores);
+        if (backend == QLatin1String("sqlite")) {
+            m_lastFile = file((name + ".twin").c_str());
+            auto store = twin::ProjectStore::create(m_lastFile);
+            if (!store) {
+                qWarning("%s", store.error().toString().c_str());
+                return nullptr;
+            }
+            auto out = std::make_unique<Store>();
+            out->file.emplace(std::move(store).value());
+            return out;
+        }
+        m_lastUrl = m_pg.createDatabase(QString::fromStdString(name));
+        if (m_lastUrl.empty()) {
+            qWarning("%s", qPrintable(m_pg.lastError()));
+            return nullptr;
+        }
+        return connectAgain();
+    }
+
+    // Another connection (another console, another machine) to the store made last.
+    std::unique_ptr<Store> connectAgain()
+    {
+        QFETCH(QString, backend);
+        auto out = std::make_unique<Store>();
+        if (backend == QLatin1String("sqlite")) {
+            auto store = twin::ProjectStore::open(m_lastFile);
+            if (!store)
+                return nullptr;
+            out->file.emplace(std::move(store).value());
+            return out;
+        }
+        auto store = twin::PgStore::connect(m_lastUrl);
+        if (!store) {
+            qWarning("%s", store.error().toString().c_str());
+            return nullptr;
+        }
+        out->pg.emplace(std::move(store).value());
+        return out;
+    }
+
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(m_pg.start(), qPrintable(m_pg.lastError()));
+    }
+    void cleanupTestCase() { m_pg.stop(); }
+
     void powerHostOffIsHighImpact()
     {
         const ApprovalConfig config;
@@ -218,12 +296,13 @@ private Q_SLOTS:
         QVERIFY(!parseApprovalStatus("maybe"));
     }
 
+    void requestApproveRejectList_data() { backends(); }
     void requestApproveRejectList()
     {
-        const auto path = file("cycle.twin");
-        auto store = twin::ProjectStore::create(path);
-        QVERIFY(store.ok());
-        auto gate = ApprovalGate::open(*store);
+        auto store = freshStore();
+        QVERIFY(store);
+        const std::string location = store->sql().location();
+        auto gate = ApprovalGate::open(store->sql());
         QVERIFY2(gate.ok(), gate.ok() ? "" : gate.error().toString().c_str());
         const auto a = setpoint("urn:heat", 16.0);
         const Action b{ActionKind::PowerHost, "urn:h1", 0.0, {}, {}};
@@ -261,7 +340,7 @@ private Q_SLOTS:
         const auto& msg = again.error().message;
         QVERIFY2(msg.find("#" + std::to_string(*idA)) != std::string::npos, msg.c_str());
         QVERIFY2(msg.find("not pending (approved by zoë") != std::string::npos, msg.c_str());
-        QVERIFY(again.error().where.find(path.string()) == 0);
+        QVERIFY2(again.error().where.find(location) == 0, again.error().where.c_str());
         QCOMPARE(gate->get(*idA)->decidedBy, std::string("zoë")); // unchanged
 
         // A wall-clock decision time is filled in when none is given.
@@ -352,9 +431,12 @@ private Q_SLOTS:
         QVERIFY(gate->get(*id2)->note.find("before it was applied") != std::string::npos);
     }
 
+    void pollAppliesAndReportsOnce_data() { backends(); }
     void pollAppliesAndReportsOnce()
     {
-        auto gate = ApprovalGate::inMemory();
+        auto store = freshStore();
+        QVERIFY(store);
+        auto gate = ApprovalGate::open(store->sql());
         QVERIFY(gate.ok());
         auto a = gate->request(makeRequest(setpoint("urn:a", 16.0)));
         auto b = gate->request(makeRequest(setpoint("urn:b", 16.0)));
@@ -446,15 +528,15 @@ private Q_SLOTS:
         QVERIFY(refused.error().message.find("read-only") != std::string::npos);
     }
 
+    void secondConnectionDecidesFirstPollSees_data() { backends(); }
     void secondConnectionDecidesFirstPollSees()
     {
-        const auto path = file("two.twin");
-        auto loopStore = twin::ProjectStore::create(path);
-        QVERIFY(loopStore.ok());
-        auto cliStore = twin::ProjectStore::open(path);
-        QVERIFY(cliStore.ok());
-        auto loopGate = ApprovalGate::open(*loopStore);
-        auto cliGate = ApprovalGate::open(*cliStore);
+        auto loopStore = freshStore();
+        QVERIFY(loopStore);
+        auto cliStore = connectAgain();
+        QVERIFY(cliStore);
+        auto loopGate = ApprovalGate::open(loopStore->sql());
+        auto cliGate = ApprovalGate::open(cliStore->sql());
         QVERIFY(loopGate.ok() && cliGate.ok());
         auto a = loopGate->request(makeRequest(setpoint("urn:a", 16.0)));
         auto b = loopGate->request(makeRequest(setpoint("urn:b", 16.0)));
@@ -491,10 +573,16 @@ private Q_SLOTS:
         QCOMPARE(columns(store->handle()).size(), std::size_t{17});
         auto fileGate = ApprovalGate::open(*store);
         auto memory = ApprovalGate::inMemory();
-        QVERIFY(fileGate.ok() && memory.ok());
+        const auto url = m_pg.createDatabase(QStringLiteral("same_rows"));
+        QVERIFY2(!url.empty(), qPrintable(m_pg.lastError()));
+        auto pg = twin::PgStore::connect(url);
+        QVERIFY2(pg.ok(), pg.ok() ? "" : pg.error().toString().c_str());
+        auto pgGate = ApprovalGate::open(pg->sql());
+        QVERIFY(fileGate.ok() && memory.ok() && pgGate.ok());
         QVERIFY(memory->where().find("(in memory)") == 0);
         QVERIFY(fileGate->where().find(path.string()) == 0);
-        for (ApprovalGate* gate : {&*fileGate, &*memory}) {
+        QVERIFY(pgGate->where().find("postgresql://") == 0);
+        for (ApprovalGate* gate : {&*fileGate, &*memory, &*pgGate}) {
             const Action migrate{ActionKind::MigrateVm, "urn:vm", 0.0, {}, "urn:host"};
             const Action mode{ActionKind::SetMode, "urn:ahu", 0.0, "off", {}};
             std::vector<std::int64_t> ids;
@@ -514,6 +602,7 @@ private Q_SLOTS:
         auto fromMemory = memory->list(std::nullopt).value();
         QCOMPARE(fromFile.size(), std::size_t{6});
         QCOMPARE(fromMemory, fromFile);
+        QCOMPARE(pgGate->list(std::nullopt).value(), fromFile); // bit for bit, on the server too
         std::vector<ApprovalStatus> statuses;
         for (const auto& r : fromFile)
             statuses.push_back(r.status);
@@ -521,6 +610,94 @@ private Q_SLOTS:
                                ApprovalStatus::Applied, ApprovalStatus::Rejected,
                                ApprovalStatus::Failed, ApprovalStatus::Expired,
                                ApprovalStatus::Superseded, ApprovalStatus::Expired}));
+    }
+
+    void twoConsolesDecideOneRequestOnlyOneWins_data() { backends(); }
+    void twoConsolesDecideOneRequestOnlyOneWins()
+    {
+        auto loop = freshStore();
+        QVERIFY(loop);
+        auto consoleA = connectAgain();
+        auto consoleB = connectAgain();
+        QVERIFY(consoleA && consoleB);
+        auto loopGate = ApprovalGate::open(loop->sql());
+        auto gateA = ApprovalGate::open(consoleA->sql());
+        auto gateB = ApprovalGate::open(consoleB->sql());
+        QVERIFY(loopGate.ok() && gateA.ok() && gateB.ok());
+        auto id = loopGate->request(makeRequest(setpoint("urn:heat", 16.0)));
+        QVERIFY(id.ok());
+        // Both consoles saw it pending; A approves, then B's rejection must be refused,
+        // naming A's decision — not overwrite it.
+        QCOMPARE(gateB->list()->size(), std::size_t{1});
+        QVERIFY(gateA->approve(*id, by("alice")).ok());
+        auto late = gateB->reject(*id, by("bob", "too cold"));
+        QVERIFY(!late.ok());
+        QVERIFY2(late.error().message.find("not pending (approved by alice") != std::string::npos,
+                 late.error().message.c_str());
+        QCOMPARE(loopGate->get(*id)->decidedBy, std::string("alice"));
+        QCOMPARE(loopGate->poll(kT0 + 1000)->size(), std::size_t{1});
+    }
+
+    void sharedStoreNotifiesOtherConnections()
+    {
+        // A console LISTENs on the approvals channel: a new request and a decision made on
+        // other connections each arrive as a notification carrying the request's id.
+        const auto url = m_pg.createDatabase(QStringLiteral("notify"));
+        QVERIFY2(!url.empty(), qPrintable(m_pg.lastError()));
+        auto loop = twin::PgStore::connect(url);
+        auto console = twin::PgStore::connect(url);
+        auto listener = twin::PgStore::connect(url);
+        QVERIFY(loop.ok() && console.ok() && listener.ok());
+        QVERIFY(listener->listen(std::string(kApprovalsChannel)).ok());
+        auto loopGate = ApprovalGate::open(loop->sql());
+        auto consoleGate = ApprovalGate::open(console->sql());
+        QVERIFY(loopGate.ok() && consoleGate.ok());
+
+        auto waitFor = [&listener](const std::string& payload) {
+            // Generous: delivery is immediate on loopback; this only bounds a broken test.
+            for (int i = 0; i < 50; ++i) {
+                auto got = listener->waitForNotifications(200);
+                if (!got)
+                    return false;
+                for (const auto& n : *got)
+                    if (n.channel == kApprovalsChannel && n.payload == payload)
+                        return true;
+            }
+            return false;
+        };
+        auto id = loopGate->request(makeRequest(setpoint("urn:heat", 16.0)));
+        QVERIFY(id.ok());
+        QVERIFY(waitFor(std::to_string(*id)));
+        QVERIFY(consoleGate->approve(*id, by("ops")).ok());
+        QVERIFY(waitFor(std::to_string(*id)));
+        // A refused decision changes nothing and announces nothing.
+        QVERIFY(!consoleGate->reject(*id, by("ops")).ok());
+        auto none = listener->waitForNotifications(300);
+        QVERIFY(none.ok());
+        QVERIFY(none->empty());
+    }
+
+    void sharedStoreDownIsAClearErrorAndLosesNothing()
+    {
+        // The server goes away under a running gate: the call fails naming the store, and once
+        // the server is back the same gate works and every stored request is still there.
+        const auto url = m_pg.createDatabase(QStringLiteral("restart"));
+        QVERIFY2(!url.empty(), qPrintable(m_pg.lastError()));
+        auto pg = twin::PgStore::connect(url);
+        QVERIFY(pg.ok());
+        auto gate = ApprovalGate::open(pg->sql());
+        QVERIFY(gate.ok());
+        auto id = gate->request(makeRequest(setpoint("urn:heat", 16.0)));
+        QVERIFY(id.ok());
+        m_pg.stop();
+        auto down = gate->approve(*id, by("ops"));
+        QVERIFY(!down.ok());
+        QCOMPARE(down.error().code, ErrorCode::StorageError);
+        QVERIFY2(down.error().where.find("postgresql://") == 0, down.error().where.c_str());
+        QVERIFY2(m_pg.restart(), qPrintable(m_pg.lastError()));
+        auto back = gate->approve(*id, by("ops"));
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().toString().c_str());
+        QCOMPARE(gate->list(std::nullopt)->size(), std::size_t{1});
     }
 };
 

@@ -1,5 +1,6 @@
 #include <twindesk/twin/pg_store.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/sql_connection.h>
 #include <twindesk/twin/store_schema.h>
 
 #include <libpq-fe.h>
@@ -14,6 +15,7 @@
 #include <map>
 #include <poll.h>
 #include <regex>
+#include <unordered_map>
 
 namespace twindesk::twin {
 
@@ -70,6 +72,55 @@ double toDouble(const char* text)
     // exact text, which strtod reads back exactly.
     return std::strtod(text, nullptr);
 }
+
+// `?` and `?N` placeholders (SqlConnection's notation) → `$n`; quoted text is left alone.
+std::string postgresPlaceholders(std::string_view sql)
+{
+    std::string out;
+    out.reserve(sql.size() + 8);
+    int next = 0;
+    char quote = 0;
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+        const char c = sql[i];
+        if (quote != 0) {
+            out += c;
+            if (c == quote)
+                quote = 0;
+            continue;
+        }
+        if (c == '\'' || c == '"') {
+            quote = c;
+            out += c;
+            continue;
+        }
+        if (c != '?') {
+            out += c;
+            continue;
+        }
+        std::size_t j = i + 1;
+        while (j < sql.size() && sql[j] >= '0' && sql[j] <= '9')
+            ++j;
+        out += '$';
+        if (j > i + 1) {
+            out.append(sql.substr(i + 1, j - i - 1));
+            i = j - 1;
+        } else {
+            out += std::to_string(++next);
+        }
+    }
+    return out;
+}
+
+// PostgreSQL type OIDs (pg_type.h) of the parameters and columns SqlConnection handles.
+constexpr Oid kBoolOid = 16;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
+constexpr Oid kTextOid = 25;
+constexpr Oid kFloat4Oid = 700;
+constexpr Oid kFloat8Oid = 701;
+constexpr Oid kNumericOid = 1700;
+constexpr Oid kByteaOid = 17;
 
 } // namespace
 
@@ -214,6 +265,220 @@ struct PgStore::Impl
         return {};
     }
 };
+
+// SqlConnection over the store's connection (sql_connection.h): the decision log and the
+// approval queue on the shared store.
+class PgStore::Sql final : public SqlConnection
+{
+public:
+    explicit Sql(PgStore::Impl& impl) : m_impl(impl) {}
+
+    [[nodiscard]] SqlDialect dialect() const override { return SqlDialect::Postgres; }
+    [[nodiscard]] const std::string& location() const override { return m_impl.url; }
+    [[nodiscard]] bool readOnly() const override { return false; }
+
+    Status forEach(std::string_view sql, std::span<const SqlValue> params,
+                   const std::function<bool(const SqlRow&)>& row, const std::string& what) override
+    {
+        if (auto c = connected(); !c)
+            return c;
+        auto* conn = m_impl.conn.get();
+        Params p(params);
+        const std::string& text = translated(sql);
+        if (PQsendQueryParams(conn, text.c_str(), p.count(), p.types.data(), p.values.data(),
+                              nullptr, nullptr, 0) != 1)
+            return m_impl.fail(what);
+        // Row by row: a long decision log is verified without holding it in memory.
+        PQsetSingleRowMode(conn);
+        std::optional<Error> error;
+        bool stopped = false;
+        SqlRow r;
+        while (PgResult res{PQgetResult(conn)}) {
+            const auto status = PQresultStatus(res.get());
+            if (status == PGRES_SINGLE_TUPLE) {
+                if (stopped || error)
+                    continue; // drain the rest: the connection must be idle afterwards
+                read(res.get(), r);
+                if (!row(r))
+                    stopped = true;
+            } else if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && !error) {
+                error = m_impl.fail(what, res.get());
+            }
+        }
+        if (error)
+            return *error;
+        return {};
+    }
+
+    Result<std::int64_t> execute(std::string_view sql, std::span<const SqlValue> params,
+                                 const std::string& what) override
+    {
+        if (auto c = connected(); !c)
+            return c.error();
+        Params p(params);
+        const std::string& text = translated(sql);
+        PgResult r(PQexecParams(m_impl.conn.get(), text.c_str(), p.count(), p.types.data(),
+                                p.values.data(), nullptr, nullptr, 0));
+        const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+            return m_impl.fail(what, r.get());
+        const char* changed = PQcmdTuples(r.get());
+        return changed != nullptr && *changed != '\0' ? toInt64(changed) : std::int64_t{0};
+    }
+
+    Status beginWrite(const std::string& what) override { return begin("BEGIN", what); }
+    Status beginRead(const std::string& what) override
+    {
+        return begin("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", what);
+    }
+    Status commit(const std::string& what) override
+    {
+        auto s = run("COMMIT", what);
+        m_inTransaction = false;
+        return s;
+    }
+    void rollback() override
+    {
+        m_inTransaction = false;
+        if (PQstatus(m_impl.conn.get()) == CONNECTION_OK &&
+            PQtransactionStatus(m_impl.conn.get()) != PQTRANS_IDLE)
+            m_impl.rollback();
+    }
+    Status notify(const std::string& channel, const std::string& payload) override
+    {
+        const std::array<SqlValue, 2> params{channel, payload};
+        auto r = execute("SELECT pg_notify(?, ?)", params, "notifying '" + channel + "'");
+        if (!r)
+            return r.error();
+        return {};
+    }
+
+private:
+    struct Params
+    {
+        explicit Params(std::span<const SqlValue> params)
+        {
+            text.reserve(params.size());
+            for (const auto& v : params) {
+                if (const auto* i = std::get_if<std::int64_t>(&v)) {
+                    text.push_back(std::to_string(*i));
+                    types.push_back(kInt8Oid);
+                } else if (const auto* d = std::get_if<double>(&v)) {
+                    std::string t;
+                    appendDouble(t, *d);
+                    text.push_back(std::move(t));
+                    types.push_back(kFloat8Oid);
+                } else if (const auto* s = std::get_if<std::string>(&v)) {
+                    text.push_back(*s);
+                    types.push_back(kTextOid);
+                } else {
+                    text.emplace_back();
+                    types.push_back(0); // NULL: the server infers the type
+                }
+            }
+            for (std::size_t i = 0; i < params.size(); ++i)
+                values.push_back(std::holds_alternative<std::monostate>(params[i])
+                                     ? nullptr
+                                     : text[i].c_str());
+        }
+        [[nodiscard]] int count() const { return static_cast<int>(values.size()); }
+        std::vector<std::string> text;
+        std::vector<Oid> types;
+        std::vector<const char*> values;
+    };
+
+    static void read(const PGresult* res, SqlRow& r)
+    {
+        const int columns = PQnfields(res);
+        r.values.resize(static_cast<std::size_t>(columns));
+        r.types.resize(static_cast<std::size_t>(columns));
+        for (int c = 0; c < columns; ++c) {
+            const auto i = static_cast<std::size_t>(c);
+            if (PQgetisnull(res, 0, c) != 0) {
+                r.values[i] = std::monostate{};
+                r.types[i] = SqlType::Null;
+                continue;
+            }
+            const char* v = PQgetvalue(res, 0, c);
+            switch (PQftype(res, c)) {
+            case kBoolOid: // EXISTS(...) and comparisons: 1 or 0, as SQLite gives them
+                r.values[i] = std::int64_t{*v == 't' ? 1 : 0};
+                r.types[i] = SqlType::Integer;
+                break;
+            case kInt8Oid:
+            case kInt4Oid:
+            case kInt2Oid:
+                r.values[i] = toInt64(v);
+                r.types[i] = SqlType::Integer;
+                break;
+            case kFloat8Oid:
+            case kFloat4Oid:
+            case kNumericOid:
+                r.values[i] = toDouble(v);
+                r.types[i] = SqlType::Real;
+                break;
+            case kByteaOid:
+                r.values[i] = std::string(v, static_cast<std::size_t>(PQgetlength(res, 0, c)));
+                r.types[i] = SqlType::Blob;
+                break;
+            default:
+                r.values[i] = std::string(v, static_cast<std::size_t>(PQgetlength(res, 0, c)));
+                r.types[i] = SqlType::Text;
+                break;
+            }
+        }
+    }
+
+    // Inside a transaction a lost connection is an error (the transaction and what it wrote
+    // are gone; running the rest outside it would store half of it); outside one, the
+    // connection is re-established once.
+    Status connected()
+    {
+        if (m_inTransaction && PQstatus(m_impl.conn.get()) != CONNECTION_OK)
+            return m_impl.fail("the connection to the shared store was lost during a "
+                               "transaction (nothing of it was stored)");
+        return m_impl.ensureConnected();
+    }
+
+    const std::string& translated(std::string_view sql)
+    {
+        auto it = m_translated.find(std::string(sql));
+        if (it == m_translated.end()) {
+            if (m_translated.size() >= 64)
+                m_translated.clear();
+            it = m_translated.emplace(std::string(sql), postgresPlaceholders(sql)).first;
+        }
+        return it->second;
+    }
+
+    Status run(const char* text, const std::string& what)
+    {
+        if (auto c = connected(); !c)
+            return c;
+        if (auto r = m_impl.run(text, what); !r)
+            return r.error();
+        return {};
+    }
+
+    Status begin(const char* text, const std::string& what)
+    {
+        if (auto s = run(text, what); !s)
+            return s;
+        m_inTransaction = true;
+        return {};
+    }
+
+    PgStore::Impl& m_impl;
+    std::unordered_map<std::string, std::string> m_translated;
+    bool m_inTransaction = false;
+};
+
+SqlConnection& PgStore::sql()
+{
+    if (!m_sql)
+        m_sql = std::make_unique<Sql>(*m_impl);
+    return *m_sql;
+}
 
 bool PgStore::isPostgresUrl(std::string_view url)
 {

@@ -1,4 +1,5 @@
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/sql_connection.h>
 #include <twindesk/twin/sqlite_statement.h>
 
 #include <algorithm>
@@ -181,6 +182,8 @@ std::vector<std::string> splitClasses(const std::string& text)
 struct ProjectStore::Impl
 {
     std::unique_ptr<sqlite3, DbDeleter> db;
+    // Declared after db: destroyed first, its prepared statements before the connection.
+    mutable std::unique_ptr<SqlConnection> sql;
     std::filesystem::path path;
     int schemaVersion = 0;
     bool readOnly = false;
@@ -257,6 +260,13 @@ std::string ProjectStore::location() const
 sqlite3* ProjectStore::handle() const
 {
     return m_impl->db.get();
+}
+
+SqlConnection& ProjectStore::sql() const
+{
+    if (!m_impl->sql)
+        m_impl->sql = borrowSqlite(m_impl->db.get(), m_impl->path.string());
+    return *m_impl->sql;
 }
 
 Result<ProjectStore> ProjectStore::create(const std::filesystem::path& file, CreateMode mode)

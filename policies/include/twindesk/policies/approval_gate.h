@@ -36,10 +36,15 @@
 /// the approver, the wall-clock UTC time (ISO 8601) and a note.
 ///
 /// ## Several connections
-/// A gate borrows the connection of a twin::ProjectStore. Another process (the CLI, the
-/// console) approving through its own connection is seen by the loop's next poll(): every
-/// call runs its own short statements (WAL mode; no read transaction is held between calls),
-/// and writers wait for each other through the store's busy timeout.
+/// A gate borrows a store's connection (twin::SqlConnection): the project file's or a shared
+/// PostgreSQL store's. Another process (the CLI, a console on another machine) approving
+/// through its own connection is seen by the loop's next poll(): every call runs its own short
+/// statements (no read transaction is held between calls). On a project file writers wait for
+/// each other through the busy timeout (WAL mode); on the shared store every status change is
+/// a conditional UPDATE (`... WHERE status = 'pending'`), so two consoles deciding the same
+/// request at once cannot both win, and the winner's decision commits together with a NOTIFY
+/// on kApprovalsChannel (docs/store.md). The live loop polls every frame (1 s by default):
+/// an approval reaches it within a frame whether or not the notification arrives.
 ///
 /// Without a store (inMemory()) the gate keeps its requests in a private in-memory database:
 /// the same behaviour for quick what-ifs, nothing persisted.
@@ -61,11 +66,16 @@
 
 namespace twindesk::twin {
 class ProjectStore;
+class SqlConnection;
 } // namespace twindesk::twin
 
 namespace twindesk::policies {
 
 class Observation;
+
+/// The channel on which the shared store announces a new or decided request (payload: its
+/// id), so consoles and loops elsewhere need not wait for their next poll.
+inline constexpr std::string_view kApprovalsChannel = "twindesk_approvals";
 
 /// Which actions need a person's approval, and for how long a request stays open.
 struct ApprovalConfig
@@ -164,6 +174,10 @@ public:
     /// The gate of `store` (schema v3 or later: the `approvals` table). The store must
     /// outlive the gate. A read-only store gives a gate that can list() but not write.
     static twin::Result<ApprovalGate> open(twin::ProjectStore& store);
+    /// The gate of any store's connection: a project file's (ProjectStore::sql()) or the
+    /// shared PostgreSQL store's (PgStore::sql()), which every console and loop of a site
+    /// opens to share one queue. The connection must outlive the gate.
+    static twin::Result<ApprovalGate> open(twin::SqlConnection& connection);
     /// A gate in a private in-memory database (nothing persisted).
     static twin::Result<ApprovalGate> inMemory();
 
@@ -217,6 +231,9 @@ public:
     twin::Status markFailed(std::int64_t id, const std::string& why, std::int64_t outcomeSeq);
     /// Records that the loop logged the outcome of a rejected/expired/superseded request.
     twin::Status markReported(std::int64_t id, std::int64_t outcomeSeq);
+    /// Sets the decision-log row that proposed request `id` (a loop on a shared log learns the
+    /// row's seq only when the row is written: several loops append to one chain).
+    twin::Status setDecisionSeq(std::int64_t id, std::int64_t decisionSeq);
 
     /// The file (or "(in memory)") and table, for messages.
     [[nodiscard]] const std::string& where() const;

@@ -33,6 +33,8 @@
 
 namespace twindesk::twin {
 
+class SqlConnection;
+
 /// A NOTIFY received on a channel this connection LISTENs to.
 struct StoreNotification
 {
@@ -83,10 +85,16 @@ public:
     /// is pending (0: do not wait). An empty vector: none arrived in time.
     Result<std::vector<StoreNotification>> waitForNotifications(int timeoutMs);
 
+    /// The store's connection as a SqlConnection (sql_connection.h), for the decision log and
+    /// the approval queue. Same connection, same thread affinity; valid while this store is.
+    SqlConnection& sql();
+
 private:
     struct Impl;
+    class Sql;
     explicit PgStore(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
+    std::unique_ptr<Sql> m_sql; // made on first use; refers to *m_impl
 };
 
 } // namespace twindesk::twin

@@ -33,6 +33,8 @@ struct sqlite3;
 
 namespace twindesk::twin {
 
+class SqlConnection;
+
 enum class OpenMode : std::uint8_t { ReadOnly, ReadWrite };
 enum class CreateMode : std::uint8_t { FailIfExists, Replace };
 
@@ -93,6 +95,9 @@ public:
     /// The raw handle, for modules that own their own tables in this file (decision log,
     /// approvals).
     [[nodiscard]] sqlite3* handle() const;
+    /// This file's connection as a SqlConnection (sql_connection.h), for modules that keep
+    /// their tables on either back end (decision log, approvals). Valid while the store is.
+    [[nodiscard]] SqlConnection& sql() const;
 
 private:
     struct Impl;
