@@ -561,6 +561,15 @@ twin::Status ControlLoop::act(const Policy& by, const std::vector<Action>& actio
                     ",\"guard\":" + fmt(guardUs) + ",\"act\":" + fmt(actUs) + "}";
         if (auto s = m_log->append(std::move(r)); !s)
             return s;
+        // On a shared log (several loops append to one chain) the row's seq is known only now
+        // that it is written: correct the request that predicted it.
+        if (m_newRequest) {
+            const auto [id, predicted] = *m_newRequest;
+            m_newRequest.reset();
+            if (m_log->pending() == 0 && m_log->lastSeq() != predicted)
+                if (auto s = m_gate->setDecisionSeq(id, m_log->lastSeq()); !s)
+                    return s;
+        }
         m_stats.latency.logUs.push_back(micros(l0, Clock::now()));
     }
     return {};
@@ -584,11 +593,14 @@ twin::Result<std::string> ControlLoop::requestApproval(const PolicyInfo& info, c
     request.policyId = info.id;
     request.action = action;
     request.reason = need.reason();
-    // The loop is the log's only writer: the row about to be appended proposes it.
+    // The row about to be appended proposes it (on a shared log another loop may append
+    // first: act() corrects the seq once the row is written).
     request.decisionSeq = m_log != nullptr ? m_log->lastSeq() + 1 : 0;
     auto id = m_gate->request(request);
     if (!id)
         return id.error();
+    if (m_log != nullptr)
+        m_newRequest = std::pair{*id, request.decisionSeq};
     ++m_stats.pendingApprovals;
     return "pending " + requestTag(*id) + ": " + request.reason;
 }

@@ -1,5 +1,7 @@
 #include <twindesk/policies/decision_log.h>
+#include <twindesk/twin/pg_store.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/sql_connection.h>
 #include <twindesk/twin/sqlite_statement.h>
 
 #include <sqlite3.h>
@@ -128,8 +130,8 @@ void appendCanonical(std::string& out, const DecisionRecord& r)
         appendNetstring(out, *field);
 }
 
-// Reads the 14 columns (kColumns order) of the current row.
-DecisionRecord readRecord(const Statement& st)
+// Reads the 14 columns (kColumns order) of a row.
+DecisionRecord readRecord(const twin::SqlRow& st)
 {
     DecisionRecord r;
     r.seq = st.int64(0);
@@ -149,20 +151,24 @@ DecisionRecord readRecord(const Statement& st)
     return r;
 }
 
+// Key of the transaction-level advisory lock that serialises writers of a shared decision log
+// ('TWND' + 2; the schema migration uses + 1).
+constexpr std::int64_t kSharedLogLockKey = 0x54574E4402;
+
 constexpr std::array<const char*, kColumnCount> kColumnNames{
     "seq",      "t",       "policy_id", "policy_version", "policy_hash", "model_hash", "inputs",
     "proposed", "verdict", "approval",  "applied",        "latency",     "prev_hash",  "row_hash"};
 
-const char* sqliteTypeName(int type)
+const char* typeName(twin::SqlType type)
 {
     switch (type) {
-    case SQLITE_INTEGER:
+    case twin::SqlType::Integer:
         return "an integer";
-    case SQLITE_FLOAT:
+    case twin::SqlType::Real:
         return "a real number";
-    case SQLITE_BLOB:
+    case twin::SqlType::Blob:
         return "a blob";
-    case SQLITE_NULL:
+    case twin::SqlType::Null:
         return "NULL";
     default:
         return "text";
@@ -211,7 +217,9 @@ Result<std::string> sha256Hex(std::string_view bytes)
 
 struct DecisionLog::Impl
 {
-    sqlite3* db = nullptr; // borrowed from the ProjectStore
+    sqlite3* db = nullptr;               // borrowed from the ProjectStore (project file only)
+    twin::SqlConnection* sql = nullptr;  // the store's connection (both back ends)
+    bool shared = false;                 // the shared store: the chain is assigned at write time
     std::string where;
     DecisionLogOptions options;
     bool readOnly = false;
@@ -257,10 +265,84 @@ struct DecisionLog::Impl
         rollback.reset();
     }
 
+    // Assigns seq, prev_hash and row_hash to the buffer, continuing the chain at (seq, hash).
+    bool rechain(std::int64_t seq, const std::string& hash)
+    {
+        std::string previous = hash;
+        for (auto& r : buffer) {
+            r.seq = ++seq;
+            r.prevHash = previous;
+            scratch.clear();
+            appendCanonical(scratch, r);
+            if (!sha.hex(scratch, r.rowHash))
+                return false;
+            previous = r.rowHash;
+        }
+        return true;
+    }
+
+    twin::Error located(twin::Error e) const
+    {
+        e.where = where;
+        return e;
+    }
+
+    // The shared store: several loops append to one chain. Under a transaction-level advisory
+    // lock the batch continues from the head as stored now, so writers interleave whole
+    // batches and the chain stays one line.
+    Status flushShared()
+    {
+        auto fail = [this](twin::Error e) -> Status {
+            sql->rollback();
+            e.message += " (" + std::to_string(buffer.size()) + " rows kept in memory)";
+            return located(std::move(e));
+        };
+        if (auto s = sql->beginWrite("starting a decision-log batch"); !s)
+            return fail(s.error());
+        if (auto l = sql->query("SELECT pg_advisory_xact_lock(?)", {kSharedLogLockKey},
+                                "locking the decision log");
+            !l)
+            return fail(l.error());
+        auto stored = sql->query(
+            "SELECT seq, row_hash FROM decision_log ORDER BY seq DESC LIMIT 1", {},
+            "reading the newest decision");
+        if (!stored)
+            return fail(stored.error());
+        const std::int64_t seq = stored->empty() ? 0 : stored->front().int64(0);
+        const std::string hash =
+            stored->empty() ? std::string(kDecisionLogGenesisHash) : stored->front().text(1);
+        if (!rechain(seq, hash)) {
+            sql->rollback();
+            return hashError();
+        }
+        const std::string insertText = std::string("INSERT INTO decision_log(") + kColumns +
+                                       ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        for (const auto& r : buffer) {
+            const std::array<twin::SqlValue, kColumnCount> row{
+                r.seq,      r.timeMs,  r.policyId, r.policyVersion, r.policyHash,
+                r.modelHash, r.inputs, r.proposed, r.verdict,       r.approval,
+                r.applied,  r.latency, r.prevHash, r.rowHash};
+            if (auto n = sql->execute(insertText, row,
+                                      "writing decision seq " + std::to_string(r.seq) +
+                                          " (the batch was not written)");
+                !n)
+                return fail(n.error());
+        }
+        if (auto s = sql->commit("committing a decision-log batch"); !s)
+            return fail(s.error());
+        storedSeq = lastSeq = buffer.back().seq;
+        storedHash = lastHash = buffer.back().rowHash;
+        buffer.clear();
+        ++transactions;
+        return {};
+    }
+
     Status flush()
     {
         if (buffer.empty())
             return {};
+        if (shared)
+            return flushShared();
         if (forked)
             return *forked;
         begin.reset();
@@ -373,6 +455,7 @@ Result<DecisionLog> DecisionLog::open(twin::ProjectStore& store, DecisionLogOpti
                          store.path().string());
     auto impl = std::make_unique<Impl>();
     impl->db = store.handle();
+    impl->sql = &store.sql();
     impl->where = store.path().string() + ": table " + std::string(kTable);
     impl->options = options;
     impl->readOnly = sqlite3_db_readonly(impl->db, "main") == 1;
@@ -405,6 +488,31 @@ Result<DecisionLog> DecisionLog::open(twin::ProjectStore& store, DecisionLogOpti
     impl->storedSeq = impl->lastSeq = head->first;
     impl->storedHash = impl->lastHash = head->second;
     return DecisionLog(std::move(impl));
+}
+
+Result<DecisionLog> DecisionLog::open(twin::PgStore& store)
+{
+    auto impl = std::make_unique<Impl>();
+    impl->sql = &store.sql();
+    impl->shared = true;
+    impl->where = store.location() + ": table " + std::string(kTable);
+    impl->options.batchSize = 1; // a row's seq is final only once written (see the header)
+    auto head = impl->sql->query("SELECT seq, row_hash FROM decision_log ORDER BY seq DESC LIMIT 1",
+                                 {}, "reading the newest decision");
+    if (!head)
+        return makeError(ErrorCode::CorruptFile,
+                         "the shared store has no readable decision log: " + head.error().message,
+                         impl->where);
+    if (!head->empty()) {
+        impl->storedSeq = impl->lastSeq = head->front().int64(0);
+        impl->storedHash = impl->lastHash = head->front().text(1);
+    }
+    return DecisionLog(std::move(impl));
+}
+
+bool DecisionLog::shared() const
+{
+    return m_impl->shared;
 }
 
 Status DecisionLog::append(DecisionRecord record)
@@ -466,38 +574,36 @@ Result<std::vector<DecisionRecord>> DecisionLog::query(const DecisionQuery& quer
     if (query.limit == 0)
         return out;
     std::string text = std::string("SELECT ") + kColumns + " FROM decision_log WHERE seq >= ?";
-    if (query.policyId)
+    std::vector<twin::SqlValue> params{query.fromSeq};
+    if (query.policyId) {
         text += " AND policy_id = ?";
-    if (query.verdict)
+        params.emplace_back(*query.policyId);
+    }
+    if (query.verdict) {
         text += " AND verdict = ?";
-    if (query.fromTimeMs)
+        params.emplace_back(*query.verdict);
+    }
+    if (query.fromTimeMs) {
         text += " AND t >= ?";
-    if (query.untilTimeMs)
+        params.emplace_back(*query.fromTimeMs);
+    }
+    if (query.untilTimeMs) {
         text += " AND t < ?";
+        params.emplace_back(*query.untilTimeMs);
+    }
     text += " ORDER BY seq LIMIT ?";
-
-    auto* db = m_impl->db;
-    Statement st(db, text);
-    if (!st.valid())
-        return storageError(db, "querying the decision log", m_impl->where);
-    int i = 1;
-    st.bind(i++, query.fromSeq);
-    if (query.policyId)
-        st.bind(i++, std::string_view(*query.policyId));
-    if (query.verdict)
-        st.bind(i++, std::string_view(*query.verdict));
-    if (query.fromTimeMs)
-        st.bind(i++, *query.fromTimeMs);
-    if (query.untilTimeMs)
-        st.bind(i++, *query.untilTimeMs);
     constexpr auto kMaxLimit = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
-    st.bind(i, static_cast<std::int64_t>(std::min(query.limit, kMaxLimit)));
+    params.emplace_back(static_cast<std::int64_t>(std::min(query.limit, kMaxLimit)));
     out.reserve(std::min<std::size_t>(query.limit, 4096));
-    int rc = 0;
-    while ((rc = st.step()) == SQLITE_ROW)
-        out.push_back(readRecord(st));
-    if (rc != SQLITE_DONE)
-        return storageError(db, "reading the decision log", m_impl->where);
+    if (auto s = m_impl->sql->forEach(
+            text, params,
+            [&out](const twin::SqlRow& row) {
+                out.push_back(readRecord(row));
+                return true;
+            },
+            "reading the decision log");
+        !s)
+        return m_impl->located(s.error());
     return out;
 }
 
@@ -522,75 +628,72 @@ const DecisionLogOptions& DecisionLog::options() const
     return m_impl->options;
 }
 
-Result<VerifyReport> DecisionLog::verify(const std::filesystem::path& projectFile)
-{
-    auto store = twin::ProjectStore::open(projectFile, twin::OpenMode::ReadOnly);
-    if (!store)
-        return store.error();
-    sqlite3* db = store->handle();
-    const std::string where = tableWhere(db);
+namespace {
 
-    // One read transaction: a consistent snapshot even while a writer appends.
-    Statement begin(db, "BEGIN");
-    if (!begin.valid() || begin.step() != SQLITE_DONE)
-        return storageError(db, "starting to read the decision log", where);
+// Checks the chain of the decision log on `sql` in one read transaction (a consistent
+// snapshot even while writers append); rows are streamed, not held in memory.
+Result<VerifyReport> verifyChain(twin::SqlConnection& sql, const std::string& where)
+{
+    auto located = [&where](twin::Error e) {
+        e.where = where;
+        return e;
+    };
+    if (auto s = sql.beginRead("starting to read the decision log"); !s)
+        return located(s.error());
     struct EndRead
     {
-        sqlite3* db;
-        ~EndRead() { sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr); }
-    } endRead{db};
+        twin::SqlConnection& sql;
+        ~EndRead() { sql.rollback(); } // read-only: nothing to keep
+    } endRead{sql};
 
     VerifyReport report;
     report.headHash = std::string(kDecisionLogGenesisHash);
 
-    Statement triggers(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND "
-                           "tbl_name = 'decision_log'");
-    if (!triggers.valid())
-        return storageError(db, "reading the schema", where);
-    std::vector<std::string> present;
-    int rc = 0;
-    while ((rc = triggers.step()) == SQLITE_ROW)
-        present.push_back(triggers.text(0));
-    if (rc != SQLITE_DONE)
-        return storageError(db, "reading the schema", where);
+    const bool postgres = sql.dialect() == twin::SqlDialect::Postgres;
+    auto triggers = sql.query(
+        postgres ? "SELECT tgname FROM pg_trigger WHERE tgrelid = 'decision_log'::regclass AND "
+                   "NOT tgisinternal"
+                 : "SELECT name FROM sqlite_master WHERE type = 'trigger' AND "
+                   "tbl_name = 'decision_log'",
+        {}, "reading the schema");
+    if (!triggers)
+        return makeError(ErrorCode::CorruptFile,
+                         "the decision log table is missing or damaged: " +
+                             triggers.error().message,
+                         where);
     for (const auto trigger : kTriggers)
-        if (std::find(present.begin(), present.end(), trigger) == present.end())
+        if (std::none_of(triggers->begin(), triggers->end(),
+                         [trigger](const twin::SqlRow& r) { return r.text(0) == trigger; }))
             report.warnings.push_back("the append-only trigger " + std::string(trigger) +
                                       " is missing: someone removed it to change the table");
-
-    Statement rows(db, std::string("SELECT ") + kColumns + " FROM decision_log ORDER BY seq");
-    if (!rows.valid())
-        return makeError(ErrorCode::CorruptFile,
-                         std::string("the decision log table is missing or damaged: ") +
-                             sqlite3_errmsg(db),
-                         where);
 
     Sha256 sha;
     std::string scratch;
     std::string computed;
     std::int64_t previousSeq = 0;
     std::string previousHash(kDecisionLogGenesisHash);
+    bool hashFailed = false;
     auto breakAt = [&report](std::int64_t seq, std::string reason) {
         report.firstBrokenSeq = seq;
         report.reason = std::move(reason);
     };
-    while ((rc = rows.step()) == SQLITE_ROW) {
+    auto checkRow = [&](const twin::SqlRow& row) {
         ++report.rows;
-        // Types first: reading a column as text converts it and its type is then undefined.
-        int mistyped = 0;
-        int mistypedAs = SQLITE_TEXT;
-        for (int c = 1; c < kColumnCount && mistyped == 0; ++c) {
-            const int expected = c == 1 ? SQLITE_INTEGER : SQLITE_TEXT;
-            if (rows.type(c) != expected) {
+        // Types first: SQLite stores any type in any column.
+        std::size_t mistyped = 0;
+        twin::SqlType mistypedAs = twin::SqlType::Text;
+        for (std::size_t c = 1; c < kColumnCount && mistyped == 0; ++c) {
+            const auto expected = c == 1 ? twin::SqlType::Integer : twin::SqlType::Text;
+            if (row.type(c) != expected) {
                 mistyped = c;
-                mistypedAs = rows.type(c);
+                mistypedAs = row.type(c);
             }
         }
-        auto r = readRecord(rows);
+        auto r = readRecord(row);
         report.lastSeq = r.seq;
         report.headHash = r.rowHash;
         if (report.firstBrokenSeq) // keep counting rows only
-            continue;
+            return true;
 
         const std::string seqText = "seq " + std::to_string(r.seq);
         if (r.seq != previousSeq + 1) {
@@ -599,15 +702,15 @@ Result<VerifyReport> DecisionLog::verify(const std::filesystem::path& projectFil
                                      " missing (deleted)"
                                : seqText + " follows seq " + std::to_string(previousSeq) + ": " +
                                      seqRange(previousSeq + 1, r.seq - 1) + " missing (deleted)");
-            continue;
+            return true;
         }
         if (mistyped != 0) {
-            const auto column = static_cast<std::size_t>(mistyped);
-            breakAt(r.seq, seqText + ": column " + kColumnNames.at(column) + " holds " +
-                               sqliteTypeName(mistypedAs) + ", expected " +
-                               sqliteTypeName(mistyped == 1 ? SQLITE_INTEGER : SQLITE_TEXT) +
+            breakAt(r.seq, seqText + ": column " + kColumnNames.at(mistyped) + " holds " +
+                               typeName(mistypedAs) + ", expected " +
+                               typeName(mistyped == 1 ? twin::SqlType::Integer
+                                                      : twin::SqlType::Text) +
                                ": the row was changed");
-            continue;
+            return true;
         }
         if (r.prevHash != previousHash) {
             breakAt(r.seq, seqText + ": prev_hash " + shortHash(r.prevHash) +
@@ -616,28 +719,52 @@ Result<VerifyReport> DecisionLog::verify(const std::filesystem::path& projectFil
                                                  : "seq " + std::to_string(previousSeq)) +
                                ": the previous row was changed (and its hash recomputed) or this "
                                "row's prev_hash was");
-            continue;
+            return true;
         }
         scratch.clear();
         appendCanonical(scratch, r);
-        if (!sha.hex(scratch, computed))
-            return hashError();
+        if (!sha.hex(scratch, computed)) {
+            hashFailed = true;
+            return false;
+        }
         if (computed != r.rowHash) {
             breakAt(r.seq, seqText + ": content does not match its row_hash (stored " +
                                shortHash(r.rowHash) + ", computed " + shortHash(computed) +
                                "): the row was changed after it was written");
-            continue;
+            return true;
         }
         previousSeq = r.seq;
         previousHash = r.rowHash;
-    }
-    if (rc != SQLITE_DONE)
+        return true;
+    };
+    if (auto s = sql.forEach(std::string("SELECT ") + kColumns + " FROM decision_log ORDER BY seq",
+                             {}, checkRow, "reading the decision log");
+        !s)
         return makeError(ErrorCode::CorruptFile,
-                         "the decision log table is damaged after seq " +
-                             std::to_string(report.lastSeq) + ": " + sqlite3_errmsg(db),
+                         report.rows == 0
+                             ? "the decision log table is missing or damaged: " + s.error().message
+                             : "the decision log table is damaged after seq " +
+                                   std::to_string(report.lastSeq) + ": " + s.error().message,
                          where);
+    if (hashFailed)
+        return hashError();
     report.ok = !report.firstBrokenSeq.has_value();
     return report;
+}
+
+} // namespace
+
+Result<VerifyReport> DecisionLog::verify(const std::filesystem::path& projectFile)
+{
+    auto store = twin::ProjectStore::open(projectFile, twin::OpenMode::ReadOnly);
+    if (!store)
+        return store.error();
+    return verifyChain(store->sql(), tableWhere(store->handle()));
+}
+
+Result<VerifyReport> DecisionLog::verify(twin::PgStore& store)
+{
+    return verifyChain(store.sql(), store.location() + ": table " + std::string(kTable));
 }
 
 } // namespace twindesk::policies

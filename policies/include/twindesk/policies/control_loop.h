@@ -49,6 +49,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -172,6 +173,8 @@ private:
     [[nodiscard]] bool triggered(const sim::TelemetryFrame& frame);
     twin::Status act(const Policy& by, const std::vector<Action>& actions, double decideUs,
                      const std::string& note);
+    /// The request made for the action being logged and the seq predicted for its row.
+    std::optional<std::pair<std::int64_t, std::int64_t>> m_newRequest;
     /// Stores a request for `action` (or finds the open one); returns the log's approval text.
     twin::Result<std::string> requestApproval(const PolicyInfo& info, const Action& action,
                                               const ImpactAssessment& need);

@@ -50,9 +50,10 @@
 /// or flush() at a quiet moment.
 ///
 /// Thread affinity: a DecisionLog is used from one thread (the control loop's), like the
-/// ProjectStore whose connection it borrows. It is the only writer of the table: flush()
-/// checks that the stored chain head is still the one it continued from and refuses to fork
-/// the chain if another writer appended in between.
+/// store whose connection it borrows. On a project file it is the only writer of the table:
+/// flush() checks that the stored chain head is still the one it continued from and refuses
+/// to fork the chain if another writer appended in between. On a shared store (PostgreSQL)
+/// several loops write one log: see open(PgStore&).
 
 #include <twindesk/twin/result.h>
 
@@ -66,6 +67,7 @@
 #include <vector>
 
 namespace twindesk::twin {
+class PgStore;
 class ProjectStore;
 } // namespace twindesk::twin
 
@@ -154,12 +156,23 @@ public:
     /// read-only store gives a log that can query() but whose append() fails.
     static twin::Result<DecisionLog> open(twin::ProjectStore& store,
                                           DecisionLogOptions options = {});
+    /// Opens the decision log of a shared PostgreSQL store, where several loops (on several
+    /// machines) append to one chain: every append is written at once (batch size 1), in a
+    /// transaction that takes an advisory lock on the log, reads the stored head and continues
+    /// the chain from it. So a row's seq, prevHash and rowHash are final when append()
+    /// returns, rows of different loops interleave, and the chain stays one line that
+    /// `audit verify` checks as on a project file. Cost: one round trip per decision (bench:
+    /// docs/benchmarks.md). The store must outlive the log.
+    static twin::Result<DecisionLog> open(twin::PgStore& store);
 
     /// Checks the whole chain of the project file `projectFile`, opened read-only in one read
     /// transaction. Errors: NotFound (no file), CorruptFile (not a project, no/damaged
     /// decision_log table, unreadable pages), InvalidArgument (schema needs a migration).
     /// A readable log whose rows do not check out is not an error: see VerifyReport.
     static twin::Result<VerifyReport> verify(const std::filesystem::path& projectFile);
+    /// Checks the whole chain of a shared store's decision log, in one REPEATABLE READ
+    /// snapshot (writers keep appending meanwhile). Same report as for a project file.
+    static twin::Result<VerifyReport> verify(twin::PgStore& store);
 
     DecisionLog(DecisionLog&&) noexcept;
     /// The log being replaced is closed as by its destructor (its buffer is flushed).
@@ -194,6 +207,8 @@ public:
     [[nodiscard]] const std::string& headHash() const;
     /// Rows appended but not yet written.
     [[nodiscard]] std::size_t pending() const;
+    /// True for the log of a shared store (open(PgStore&)): other loops may append too.
+    [[nodiscard]] bool shared() const;
     /// Transactions committed by flush() since open (one per written batch).
     [[nodiscard]] std::int64_t transactionCount() const;
     [[nodiscard]] const DecisionLogOptions& options() const;
