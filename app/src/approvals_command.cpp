@@ -2,6 +2,7 @@
 
 #include <twindesk/policies/approval_gate.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/store_location.h>
 
 #include <nlohmann/json.hpp>
 
@@ -49,6 +50,7 @@ nlohmann::ordered_json requestJson(const ApprovalRequest& r)
     j["decided_at"] = r.decidedAt;
     j["note"] = r.note;
     j["decision_seq"] = r.decisionSeq;
+    j["loop"] = r.origin;
     if (r.outcomeSeq)
         j["outcome_seq"] = *r.outcomeSeq;
     else
@@ -62,8 +64,10 @@ void printRequest(std::ostream& out, const ApprovalRequest& r, bool withStatus)
     if (withStatus)
         out << std::left << std::setw(11) << policies::approvalStatusName(r.status) << std::right;
     out << "requested " << isoFromMs(r.requestedMs) << "  expires " << isoFromMs(r.expiresMs)
-        << "  policy " << r.policyId << '\n'
-        << "    action   " << sim::describeAction(r.action) << '\n'
+        << "  policy " << r.policyId << '\n';
+    if (!r.origin.empty())
+        out << "    loop     " << r.origin << '\n';
+    out << "    action   " << sim::describeAction(r.action) << '\n'
         << "    reason   " << r.reason << '\n';
     if (!r.decidedBy.empty() || !r.note.empty()) {
         out << "    decided  ";
@@ -172,7 +176,11 @@ int runApprovals(const ApprovalsOptions& o, CliIo& io)
                                                           : twin::OpenMode::ReadWrite);
     if (!store)
         return fileError(io, store.error());
-    auto gate = policies::ApprovalGate::open(*store);
+    // The queue is where the project's store is: its file, or the shared store.
+    auto selection = twin::StoreSelection::resolve(*store, o.store);
+    if (!selection)
+        return fileError(io, selection.error());
+    auto gate = policies::ApprovalGate::open(selection->sql());
     if (!gate)
         return fileError(io, gate.error());
     return listing ? list(*gate, o, io) : decide(*gate, o, io);

@@ -2,8 +2,8 @@
 /// \file approvals_command.h
 /// `twindesk approvals list | approve | reject`: a person decides on the high-impact actions
 /// the control loop holds back (policies/approval_gate.h), through the project/results file
-/// the loop writes. The loop sees the decision on its next step (its own connection to the
-/// same SQLite file).
+/// the loop writes, or the shared PostgreSQL store it names. The loop sees the decision on its
+/// next step (its own connection to the same file or server; NOTIFY on the shared store).
 ///
 /// Exit codes: 0 done; 1 refused (unknown id, not pending, expired — the message says which);
 /// 2 usage errors and files that cannot be opened or read.
@@ -26,6 +26,9 @@ struct ApprovalsOptions
     std::int64_t id = 0; ///< approve/reject
     std::string user;    ///< approve/reject: the person deciding
     std::string text;    ///< approve: note; reject: reason
+    /// The store holding the queue: a postgresql:// URL or "project"; std::nullopt: the
+    /// project's meta key `store`, else the project file (twin/store_location.h).
+    std::optional<std::string> store;
     bool all = false;    ///< list: every request, not only pending ones
     bool json = false;
 };

@@ -214,22 +214,25 @@ const std::vector<CommandSpec>& commands()
          {"--json"},
          cmdCompare},
         {"audit",
-         "audit verify PROJECT.twin [--json]",
-         "Check the decision log's tamper-evident hash chain; names the first broken row. Exit 0 "
+         "audit verify PROJECT.twin [--store URL|project] [--json]",
+         "Check the decision log's tamper-evident hash chain; names the first broken row. The log "
+         "checked is the one the project's store holds (--store overrides, as for live). Exit 0 "
          "when intact, 1 when broken or unreadable.",
-         {},
+         {"--store"},
          {"--json"},
          cmdAudit},
         {"approvals",
          "approvals (list PROJECT.twin [--all] | approve PROJECT.twin ID [--note TEXT] | reject "
-         "PROJECT.twin ID [--reason TEXT]) [--user NAME] [--json]",
+         "PROJECT.twin ID [--reason TEXT]) [--user NAME] [--store URL|project] [--json]",
          "Decide on the high-impact actions the control loop holds back for approval (hosts "
          "powered off, setpoints outside the comfort band, rounds touching many rooms). list "
          "shows the pending requests (--all: every request with its outcome); approve/reject "
          "record the decision as --user (default $USER) and the loop applies or drops the action "
-         "at its next step. Exit 0 done, 1 refused (unknown id, not pending, expired), 2 usage "
+         "at its next step. The queue is the one the project's store holds: a shared PostgreSQL "
+         "store (the project's meta key, or --store) is one queue for every loop and console of "
+         "the site. Exit 0 done, 1 refused (unknown id, not pending, expired), 2 usage "
          "or file errors.",
-         {"--user", "--note", "--reason"},
+         {"--user", "--note", "--reason", "--store"},
          {"--all", "--json"},
          cmdApprovals},
         {"replay",
@@ -551,7 +554,7 @@ int cmdStore(const Args& args, CliIo& io)
     std::optional<std::string> given;
     if (args.positional.size() == 2)
         given = args.positional[1];
-    auto selection = twin::HistorianSelection::resolve(*project, given);
+    auto selection = twin::StoreSelection::resolve(*project, given);
     if (!selection)
         return fail(io, selection.error());
     if (given) {
@@ -1014,7 +1017,18 @@ int cmdAudit(const Args& args, CliIo& io)
     const auto& spec = *findCommand("audit");
     if (args.positional.size() != 2 || args.positional[0] != "verify")
         return usageError(io, spec, "expected: audit verify PROJECT.twin");
-    auto report = policies::DecisionLog::verify(args.positional[1]);
+    // The log lives where the project's store says (or --store): the file or the shared store.
+    auto project = twin::ProjectStore::open(args.positional[1], twin::OpenMode::ReadOnly);
+    if (!project)
+        return fail(io, project.error());
+    auto selection = twin::StoreSelection::resolve(*project, args.option("--store"));
+    if (!selection)
+        return fail(io, selection.error());
+    const std::string checked =
+        selection->shared() != nullptr ? selection->describe() : args.positional[1];
+    auto report = selection->shared() != nullptr
+                      ? policies::DecisionLog::verify(*selection->shared())
+                      : policies::DecisionLog::verify(args.positional[1]);
     if (!report)
         return fail(io, report.error());
     const auto& r = *report;
@@ -1027,10 +1041,10 @@ int cmdAudit(const Args& args, CliIo& io)
         }
         io.out << j.dump(2) << '\n';
     } else if (r.ok) {
-        io.out << args.positional[1] << ": decision log intact, " << r.rows << " rows, head "
-               << r.headHash << '\n';
+        io.out << checked << ": decision log intact, " << r.rows << " rows, head " << r.headHash
+               << '\n';
     } else {
-        io.out << args.positional[1] << ": decision log BROKEN at seq "
+        io.out << checked << ": decision log BROKEN at seq "
                << r.firstBrokenSeq.value_or(0) << ": " << r.reason << '\n';
     }
     for (const auto& w : r.warnings)
@@ -1065,6 +1079,7 @@ int cmdApprovals(const Args& args, CliIo& io)
         return usageError(io, spec, "unknown subcommand '" + verb + "'");
     }
     o.file = p[1];
+    o.store = args.option("--store");
     o.all = args.flag("--all");
     o.json = args.flag("--json");
     if (o.all && o.verb != ApprovalsOptions::Verb::List)

@@ -21,6 +21,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -36,6 +39,17 @@ extern "C" void stopLive(int /*signal*/)
 {
     if (auto* s = g_running.load())
         s->requestStop();
+}
+
+// This loop's name in a shared approval queue: stable across restarts of the same loop.
+std::string loopName(const std::filesystem::path& project)
+{
+    std::array<char, 256> host{};
+    if (::gethostname(host.data(), host.size() - 1) != 0)
+        host[0] = '\0';
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(project, ec);
+    return std::string(host.data()) + ":" + (ec ? project.string() : absolute.string());
 }
 
 int fail(CliIo& io, const std::string& message)
@@ -57,7 +71,7 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
         return fail(io, model.error().toString());
     auto graph = std::make_shared<const twin::TwinGraph>(std::move(model).value());
     // The historian: the project file, or the shared store that --store or the project names.
-    auto historian = twin::HistorianSelection::resolve(*store, options.store);
+    auto historian = twin::StoreSelection::resolve(*store, options.store);
     if (!historian)
         return fail(io, historian.error().toString());
 
@@ -120,12 +134,17 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
     auto events = live::LiveEvents::open(*store);
     if (!events)
         return fail(io, events.error().toString());
-    auto log = policies::DecisionLog::open(*store);
+    // Decision log and approvals live where the historian does: on a shared store every
+    // loop of the site appends to one chain and every console decides on one queue.
+    auto log = policies::DecisionLog::open(*historian);
     if (!log)
         return fail(io, log.error().toString());
-    auto gate = policies::ApprovalGate::open(*store);
+    auto gate = policies::ApprovalGate::open(historian->sql());
     if (!gate)
         return fail(io, gate.error().toString());
+    // On a shared queue this loop acts only on its own requests: named by host and project.
+    if (historian->shared() != nullptr)
+        gate->setOrigin(loopName(options.project));
     auto recorder = policies::FrameRecorder::open(*store);
     if (!recorder)
         return fail(io, recorder.error().toString());
@@ -203,7 +222,10 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
     };
     if (!options.json)
         io.out << "live           " << live::describe(*url) << " → " << options.project.string()
-               << (historian->shared() != nullptr ? ", historian " + historian->describe() : "")
+               << (historian->shared() != nullptr
+                       ? ", shared store " + historian->describe() +
+                             " (history, decisions, approvals)"
+                       : "")
                << ", policy " << (*policy)->info().id << " (Ctrl-C stops)\n";
     auto lastStatus = std::chrono::steady_clock::now();
     auto lastRollup = lastStatus;
@@ -282,6 +304,8 @@ int runLive(const LiveCommandOptions& options, CliIo& io)
     nlohmann::ordered_json summary;
     summary["broker"] = live::describe(*url);
     summary["project"] = options.project.string();
+    summary["store"] = historian->describe();
+    summary["loop"] = gate->origin();
     summary["policy"] = {{"id", (*policy)->info().id},
                          {"version", (*policy)->info().version},
                          {"hash", (*policy)->info().hash}};

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <ctime>
 #include <iomanip>
 #include <set>
@@ -24,12 +25,14 @@ using twin::Status;
 
 namespace {
 
-// The in-memory gate creates its table with the project file's own migration (schema v3).
-constexpr int kApprovalsSchemaVersion = 3;
+// The in-memory gate creates its table with the project file's own migrations: the table
+// (schema v3) and its origin column (v6).
+constexpr std::array<int, 2> kApprovalsMigrations{3, 6};
 
 constexpr const char* kSelect =
     "SELECT id, requested_ms, expires_ms, policy_id, kind, target, value, text, destination, "
-    "reason, status, decided_by, decided_at, note, decision_seq, outcome_seq FROM approvals";
+    "reason, status, decided_by, decided_at, note, decision_seq, outcome_seq, origin FROM "
+    "approvals";
 
 // Open = may still be applied.
 constexpr const char* kOpen = "status IN ('pending','approved')";
@@ -259,15 +262,26 @@ struct ApprovalGate::Impl
     std::unique_ptr<twin::SqlConnection> ownedSql;
     std::string where;
     bool readOnly = false;
+    std::string origin; // the loop this gate asks for; its requests are the ones it acts on
+
+    // The loop's calls see only its own requests (setOrigin); a console's see every one.
+    [[nodiscard]] std::string mine() const { return origin.empty() ? "" : " AND origin = ?"; }
+    void mine(std::vector<SqlValue>& params) const
+    {
+        if (!origin.empty())
+            params.emplace_back(origin);
+    }
 
     // Whether `target` has an open request of `kind`: one indexed read (a consolidation round
     // applies hundreds of actions; the statement stays prepared on SQLite).
     Result<bool> anyOpen(const std::string& target, std::string_view kind)
     {
+        std::vector<SqlValue> params{target, std::string(kind)};
+        mine(params);
         auto r = sql->query(std::string("SELECT EXISTS(SELECT 1 FROM approvals WHERE "
-                                        "target = ?1 AND kind = ?2 AND ") +
-                                kOpen + ")",
-                            {target, std::string(kind)}, "looking for open requests");
+                                        "target = ? AND kind = ? AND ") +
+                                kOpen + mine() + ")",
+                            params, "looking for open requests");
         if (!r)
             return located(r.error());
         return !r->empty() && r->front().int64(0) != 0;
@@ -278,10 +292,12 @@ struct ApprovalGate::Impl
     {
         // Rows without an outcome are the open ones and those not yet logged: few, and found
         // through approvals_unresolved however long the table grows.
+        std::vector<SqlValue> params{nowMs};
+        mine(params);
         auto r = sql->query(std::string("SELECT EXISTS(SELECT 1 FROM approvals WHERE "
                                         "outcome_seq IS NULL AND (") +
-                                kToReport + " OR expires_ms <= ?1))",
-                            {nowMs}, "polling approvals");
+                                kToReport + " OR expires_ms <= ?)" + mine() + ")",
+                            params, "polling approvals");
         if (!r)
             return located(r.error());
         return !r->empty() && r->front().int64(0) != 0;
@@ -324,6 +340,7 @@ struct ApprovalGate::Impl
         r.decisionSeq = st.int64(14);
         if (!st.null(15))
             r.outcomeSeq = st.int64(15);
+        r.origin = st.text(16);
         return r;
     }
 
@@ -542,11 +559,13 @@ Result<ApprovalGate> ApprovalGate::inMemory()
     impl->where = "(in memory): table approvals";
     if (rc != SQLITE_OK)
         return makeError(ErrorCode::StorageError, "cannot open an in-memory database", impl->where);
-    const std::string schema(twin::ProjectStore::migrationSql(kApprovalsSchemaVersion));
-    std::string error;
-    if (!twin::sql::exec(raw, schema.c_str(), &error))
-        return makeError(ErrorCode::StorageError, "creating the approvals table: " + error,
-                         impl->where);
+    for (int version : kApprovalsMigrations) {
+        const std::string schema(twin::ProjectStore::migrationSql(version));
+        std::string error;
+        if (!twin::sql::exec(raw, schema.c_str(), &error))
+            return makeError(ErrorCode::StorageError, "creating the approvals table: " + error,
+                             impl->where);
+    }
     impl->ownedSql = twin::borrowSqlite(raw, "(in memory)");
     impl->sql = impl->ownedSql.get();
     return ApprovalGate(std::move(impl));
@@ -555,6 +574,16 @@ Result<ApprovalGate> ApprovalGate::inMemory()
 const std::string& ApprovalGate::where() const
 {
     return m_impl->where;
+}
+
+void ApprovalGate::setOrigin(std::string origin)
+{
+    m_impl->origin = std::move(origin);
+}
+
+const std::string& ApprovalGate::origin() const
+{
+    return m_impl->origin;
 }
 
 Result<std::int64_t> ApprovalGate::request(const ApprovalRequest& r)
@@ -574,7 +603,8 @@ Result<std::int64_t> ApprovalGate::request(const ApprovalRequest& r)
                          "an approval request cannot expire (" + std::to_string(r.expiresMs) +
                              " ms) before it is made (" + std::to_string(r.requestedMs) + " ms)",
                          d.where);
-    const std::vector<SqlValue> params{r.requestedMs,
+    const std::vector<SqlValue> params{d.origin,
+                                       r.requestedMs,
                                        r.expiresMs,
                                        r.policyId,
                                        sim::describeAction(r.action),
@@ -586,10 +616,10 @@ Result<std::int64_t> ApprovalGate::request(const ApprovalRequest& r)
                                        r.reason,
                                        r.decisionSeq};
     return d.transaction<std::int64_t>("store an approval request", [&]() -> Result<std::int64_t> {
-        auto row = d.sql->query("INSERT INTO approvals(requested_ms, expires_ms, policy_id, "
-                                "action, kind, target, value, text, destination, reason, status, "
-                                "decision_seq) VALUES (?,?,?,?,?,?,?,?,?,?,'pending',?) "
-                                "RETURNING id",
+        auto row = d.sql->query("INSERT INTO approvals(origin, requested_ms, expires_ms, "
+                                "policy_id, action, kind, target, value, text, destination, "
+                                "reason, status, decision_seq) VALUES "
+                                "(?,?,?,?,?,?,?,?,?,?,?,'pending',?) RETURNING id",
                                 params, "storing an approval request");
         if (!row)
             return d.located(row.error());
@@ -618,12 +648,13 @@ Result<std::vector<ApprovalRequest>> ApprovalGate::list(std::optional<ApprovalSt
 
 Result<std::optional<ApprovalRequest>> ApprovalGate::findOpen(const sim::Action& action) const
 {
+    std::vector<SqlValue> params{action.target, std::string(sim::actionKindName(action.kind)),
+                                 action.value, action.text, action.destination};
+    m_impl->mine(params);
     auto found = m_impl->select(std::string("target = ? AND kind = ? AND value = ? AND text = ? "
                                             "AND destination = ? AND ") +
-                                    kOpen,
-                                {action.target, std::string(sim::actionKindName(action.kind)),
-                                 action.value, action.text, action.destination},
-                                "looking for an open request");
+                                    kOpen + m_impl->mine(),
+                                params, "looking for an open request");
     if (!found)
         return found.error();
     if (found->empty())
@@ -644,16 +675,18 @@ Result<ApprovalRequest> ApprovalGate::reject(std::int64_t id, const ApprovalDeci
 Result<std::vector<ApprovalRequest>> ApprovalGate::expire(std::int64_t nowMs)
 {
     auto& d = *m_impl;
-    const std::string condition = std::string(kOpen) + " AND expires_ms <= ?";
+    const std::string condition = std::string(kOpen) + " AND expires_ms <= ?" + d.mine();
+    std::vector<SqlValue> params{nowMs};
+    d.mine(params);
     // A plain read first: most calls find nothing and need no write lock.
-    auto due = d.select(condition, {nowMs}, "looking for overdue requests");
+    auto due = d.select(condition, params, "looking for overdue requests");
     if (!due || due->empty())
         return due;
     if (auto s = d.writable(); !s)
         return s.error();
     return d.transaction<std::vector<ApprovalRequest>>(
         "expire approval requests", [&]() -> Result<std::vector<ApprovalRequest>> {
-            auto overdue = d.select(condition, {nowMs}, "looking for overdue requests");
+            auto overdue = d.select(condition, params, "looking for overdue requests");
             if (!overdue)
                 return overdue;
             for (const auto& r : *overdue)
@@ -673,8 +706,9 @@ Result<std::vector<ApprovalRequest>> ApprovalGate::expire(std::int64_t nowMs)
 Result<std::vector<ApprovalRequest>> ApprovalGate::supersede(const sim::Action& by)
 {
     auto& d = *m_impl;
-    const std::string condition = std::string("target = ? AND kind = ? AND ") + kOpen;
-    const std::vector<SqlValue> keys{by.target, std::string(sim::actionKindName(by.kind))};
+    const std::string condition = std::string("target = ? AND kind = ? AND ") + kOpen + d.mine();
+    std::vector<SqlValue> keys{by.target, std::string(sim::actionKindName(by.kind))};
+    d.mine(keys);
     auto any = d.anyOpen(by.target, sim::actionKindName(by.kind));
     if (!any)
         return any.error();
@@ -711,8 +745,10 @@ Result<std::vector<ApprovalRequest>> ApprovalGate::poll(std::int64_t nowMs)
     if (auto expired = expire(nowMs); !expired)
         return expired.error();
     // Approved rows have no outcome yet either: markApplied/markFailed set both at once.
-    return m_impl->select(std::string("outcome_seq IS NULL AND ") + kToReport, {},
-                          "polling approvals");
+    std::vector<SqlValue> params;
+    m_impl->mine(params);
+    return m_impl->select(std::string("outcome_seq IS NULL AND ") + kToReport + m_impl->mine(),
+                          params, "polling approvals");
 }
 
 Status ApprovalGate::markApplied(std::int64_t id, std::int64_t outcomeSeq)

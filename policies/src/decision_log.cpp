@@ -3,6 +3,7 @@
 #include <twindesk/twin/project_store.h>
 #include <twindesk/twin/sql_connection.h>
 #include <twindesk/twin/sqlite_statement.h>
+#include <twindesk/twin/store_location.h>
 
 #include <sqlite3.h>
 
@@ -508,6 +509,14 @@ Result<DecisionLog> DecisionLog::open(twin::PgStore& store)
         impl->storedHash = impl->lastHash = head->front().text(1);
     }
     return DecisionLog(std::move(impl));
+}
+
+Result<DecisionLog> DecisionLog::open(const twin::StoreSelection& store,
+                                      DecisionLogOptions options)
+{
+    if (store.shared() != nullptr)
+        return open(*store.shared());
+    return open(store.project(), options);
 }
 
 bool DecisionLog::shared() const

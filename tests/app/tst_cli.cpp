@@ -108,7 +108,8 @@ private Q_SLOTS:
         QCOMPARE(rel["runsOn"].toInt(), 60);
         auto human = cli({"info", project});
         QCOMPARE(human.code, 0);
-        QVERIFY(human.out.find("schema       5") != std::string::npos);
+        const auto schema = std::to_string(twindesk::twin::ProjectStore::kSchemaVersion);
+        QVERIFY(human.out.find("schema       " + schema) != std::string::npos);
     }
 
     void importRefusesToOverwrite()

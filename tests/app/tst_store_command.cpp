@@ -76,12 +76,12 @@ private Q_SLOTS:
             auto store = twin::ProjectStore::open(project);
             QVERIFY(store.ok());
             QCOMPARE(store->meta("store")->value_or(""), url);
-            auto selection = twin::HistorianSelection::resolve(*store, std::nullopt);
+            auto selection = twin::StoreSelection::resolve(*store, std::nullopt);
             QVERIFY(selection.ok());
             QVERIFY(selection->shared() != nullptr);
             QCOMPARE(selection->historian().sampleCount().value(), std::int64_t{2});
             // --store project overrides the meta key for one run.
-            auto local = twin::HistorianSelection::resolve(*store, std::string("project"));
+            auto local = twin::StoreSelection::resolve(*store, std::string("project"));
             QVERIFY(local.ok());
             QVERIFY(local->shared() == nullptr);
             QCOMPARE(local->historian().sampleCount().value(), std::int64_t{1});

@@ -570,7 +570,7 @@ private Q_SLOTS:
         const auto path = file("schema.twin");
         auto store = twin::ProjectStore::create(path);
         QVERIFY(store.ok());
-        QCOMPARE(columns(store->handle()).size(), std::size_t{17});
+        QCOMPARE(columns(store->handle()).size(), std::size_t{18});
         auto fileGate = ApprovalGate::open(*store);
         auto memory = ApprovalGate::inMemory();
         const auto url = m_pg.createDatabase(QStringLiteral("same_rows"));
@@ -636,6 +636,47 @@ private Q_SLOTS:
                  late.error().message.c_str());
         QCOMPARE(loopGate->get(*id)->decidedBy, std::string("alice"));
         QCOMPARE(loopGate->poll(kT0 + 1000)->size(), std::size_t{1});
+    }
+
+    void loopsSharingAQueueActOnlyOnTheirOwnRequests_data() { backends(); }
+    void loopsSharingAQueueActOnlyOnTheirOwnRequests()
+    {
+        // Two loops on one queue propose a change of the same target (two sites with the
+        // same point names): neither supersedes, expires or applies the other's request;
+        // a console sees and decides both.
+        auto northStore = freshStore();
+        QVERIFY(northStore);
+        auto southStore = connectAgain();
+        auto consoleStore = connectAgain();
+        QVERIFY(southStore && consoleStore);
+        auto north = ApprovalGate::open(northStore->sql());
+        auto south = ApprovalGate::open(southStore->sql());
+        auto console = ApprovalGate::open(consoleStore->sql());
+        QVERIFY(north.ok() && south.ok() && console.ok());
+        north->setOrigin("host-a:/srv/north.twin");
+        south->setOrigin("host-b:/srv/south.twin");
+        auto n = north->request(makeRequest(setpoint("urn:heat", 16.0), kT0, 60'000));
+        QVERIFY(n.ok());
+        QVERIFY(south->findOpen(setpoint("urn:heat", 16.0))->has_value() == false);
+        QVERIFY(south->supersede(setpoint("urn:heat", 17.0))->empty());
+        auto s = south->request(makeRequest(setpoint("urn:heat", 17.0), kT0 + 50'000, 60'000));
+        QVERIFY(s.ok());
+        QCOMPARE(north->get(*n)->status, ApprovalStatus::Pending);
+        QCOMPARE(console->list()->size(), std::size_t{2});
+        QCOMPARE(console->get(*n)->origin, std::string("host-a:/srv/north.twin"));
+        QCOMPARE(console->get(*s)->origin, std::string("host-b:/srv/south.twin"));
+        QVERIFY(console->approve(*n, by("ops")).ok());
+        QVERIFY(console->approve(*s, by("ops")).ok());
+        // Each loop's poll hands it its own request only.
+        auto northDue = north->poll(kT0 + 1000);
+        QCOMPARE(northDue->size(), std::size_t{1});
+        QCOMPARE(northDue->front().id, *n);
+        auto southDue = south->poll(kT0 + 51'000);
+        QCOMPARE(southDue->size(), std::size_t{1});
+        QCOMPARE(southDue->front().id, *s);
+        // North's clock passing south's expiry does not expire south's request.
+        QCOMPARE(north->expire(kT0 + 60'000)->size(), std::size_t{1}); // its own only
+        QCOMPARE(console->get(*s)->status, ApprovalStatus::Approved);
     }
 
     void sharedStoreNotifiesOtherConnections()

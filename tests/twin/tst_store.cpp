@@ -265,7 +265,7 @@ private Q_SLOTS:
         QCOMPARE(ProjectStore::kApplicationId, 1415007812);
         auto store = ProjectStore::open(path);
         QVERIFY2(store.ok(), store.ok() ? "" : store.error().toString().c_str());
-        QCOMPARE(store->schemaVersion(), ProjectStore::kSchemaVersion); // 1 → 2 → 3 → 4 → 5 at once
+        QCOMPARE(store->schemaVersion(), ProjectStore::kSchemaVersion); // 1 → 2 → … → 6 at once
         auto g = store->loadModel();
         QVERIFY(g.ok());
         QCOMPARE(g->entityCount(), std::size_t{1});
@@ -293,7 +293,7 @@ private Q_SLOTS:
                       "DROP TABLE approvals; DROP TABLE recording_samples; "
                       "DROP TABLE recording_frames; DROP TABLE historian_1m; "
                       "DROP TABLE historian_15m; PRAGMA user_version = 2;");
-        QCOMPARE(ProjectStore::kSchemaVersion, 5);
+        QCOMPARE(ProjectStore::kSchemaVersion, 6);
         {
             auto readOnly = ProjectStore::open(path, OpenMode::ReadOnly);
             QVERIFY(!readOnly.ok()); // a migration needs a read-write open
@@ -302,7 +302,7 @@ private Q_SLOTS:
         const auto before = readAll(path);
         auto store = ProjectStore::open(path);
         QVERIFY2(store.ok(), store.ok() ? "" : store.error().toString().c_str());
-        QCOMPARE(store->schemaVersion(), 5);
+        QCOMPARE(store->schemaVersion(), 6);
         // The pre-migration file is kept byte for byte.
         const auto backup = path.string() + ".schema-v2.bak";
         QVERIFY(fs::exists(backup));

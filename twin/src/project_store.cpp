@@ -141,6 +141,13 @@ CREATE TABLE historian_15m(
     PRIMARY KEY(series, t)
 ) WITHOUT ROWID;
 )sql",
+    // 5 → 6: the loop that made an approval request (approval_gate.h, "origin"): on a shared
+    // store several loops use one queue, and only the loop that asked applies, expires or
+    // supersedes a request. '' for requests made before (a project file has one loop).
+    R"sql(
+ALTER TABLE approvals ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+CREATE INDEX approvals_by_origin ON approvals(origin, outcome_seq, status);
+)sql",
 };
 
 struct DbDeleter

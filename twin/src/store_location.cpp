@@ -1,8 +1,9 @@
+#include <twindesk/twin/sql_connection.h>
 #include <twindesk/twin/store_location.h>
 
 namespace twindesk::twin {
 
-Result<HistorianSelection> HistorianSelection::resolve(ProjectStore& project,
+Result<StoreSelection> StoreSelection::resolve(ProjectStore& project,
                                                        const std::optional<std::string>& override)
 {
     std::string value;
@@ -18,7 +19,7 @@ Result<HistorianSelection> HistorianSelection::resolve(ProjectStore& project,
         where = project.path().string() + ": meta key '" + std::string(kStoreMetaKey) + "'";
     }
     if (value.empty() || value == kProjectStoreName)
-        return HistorianSelection(&project, nullptr);
+        return StoreSelection(&project, &project, nullptr);
     if (!PgStore::isPostgresUrl(value))
         return makeError(ErrorCode::InvalidArgument,
                          "'" + PgStore::redactedUrl(value) +
@@ -30,10 +31,15 @@ Result<HistorianSelection> HistorianSelection::resolve(ProjectStore& project,
         return shared.error();
     auto owned = std::make_unique<PgStore>(std::move(shared).value());
     Historian* h = owned.get();
-    return HistorianSelection(h, std::move(owned));
+    return StoreSelection(&project, h, std::move(owned));
 }
 
-std::string HistorianSelection::describe() const
+SqlConnection& StoreSelection::sql() const
+{
+    return m_shared ? m_shared->sql() : m_project->sql();
+}
+
+std::string StoreSelection::describe() const
 {
     return m_shared ? m_shared->location() : "project file";
 }

@@ -26,11 +26,12 @@ std::string upper(std::string s)
     return s;
 }
 
-// The table a CREATE TABLE / CREATE INDEX / CREATE TRIGGER statement is about.
+// The table a CREATE TABLE / ALTER TABLE / CREATE INDEX / CREATE TRIGGER statement is about.
 std::string subjectTable(const std::string& statement)
 {
-    static const std::regex table(R"(^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+))",
-                                  std::regex::icase);
+    static const std::regex table(
+        R"(^(?:CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?|ALTER\s+TABLE\s+)(\w+))",
+        std::regex::icase);
     static const std::regex onTable(R"(\bON\s+(\w+))", std::regex::icase);
     std::smatch m;
     if (std::regex_search(statement, m, table))

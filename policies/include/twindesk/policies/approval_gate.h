@@ -150,6 +150,9 @@ struct ApprovalRequest
     /// Decision-log row that recorded the outcome; nullopt until the loop logged it (0: the
     /// loop runs without a log).
     std::optional<std::int64_t> outcomeSeq;
+    /// The loop that asked (set by request() from the gate's origin; "" on a project file
+    /// with its one loop).
+    std::string origin;
 
     bool operator==(const ApprovalRequest&) const = default;
 };
@@ -237,6 +240,13 @@ public:
 
     /// The file (or "(in memory)") and table, for messages.
     [[nodiscard]] const std::string& where() const;
+
+    /// Names the loop this gate works for (e.g. "host:/path/site.twin"). Its requests carry
+    /// the name, and the loop's own calls — findOpen, supersede, expire, poll — see only the
+    /// requests with that name, so loops sharing one queue never apply, expire or supersede
+    /// each other's. Consoles leave it empty: list/approve/reject see every request.
+    void setOrigin(std::string origin);
+    [[nodiscard]] const std::string& origin() const;
 
 private:
     struct Impl;

@@ -69,6 +69,7 @@
 namespace twindesk::twin {
 class PgStore;
 class ProjectStore;
+class StoreSelection;
 } // namespace twindesk::twin
 
 namespace twindesk::policies {
@@ -164,6 +165,10 @@ public:
     /// `audit verify` checks as on a project file. Cost: one round trip per decision (bench:
     /// docs/benchmarks.md). The store must outlive the log.
     static twin::Result<DecisionLog> open(twin::PgStore& store);
+    /// The log of the store a command selected (twin/store_location.h): the shared store's
+    /// when there is one (`options` then does not apply), else the project file's.
+    static twin::Result<DecisionLog> open(const twin::StoreSelection& store,
+                                          DecisionLogOptions options = {});
 
     /// Checks the whole chain of the project file `projectFile`, opened read-only in one read
     /// transaction. Errors: NotFound (no file), CorruptFile (not a project, no/damaged

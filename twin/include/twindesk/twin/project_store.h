@@ -43,7 +43,7 @@ enum class CreateMode : std::uint8_t { FailIfExists, Replace };
 class ProjectStore final : public Historian
 {
 public:
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
     /// The SQL of the migration that takes a file to schema `toVersion` (1..kSchemaVersion),
     /// for modules that keep their table in an in-memory database too (the approval gate).
     [[nodiscard]] static std::string_view migrationSql(int toVersion);

@@ -25,28 +25,35 @@ inline constexpr std::string_view kStoreMetaKey = "store";
 /// The `--store` value that names the project file itself.
 inline constexpr std::string_view kProjectStoreName = "project";
 
-/// The historian a command writes to or reads from: the project file, or a shared store this
-/// object owns.
-class HistorianSelection
+/// The store a command writes to or reads from — historian, decision log, approval queue:
+/// the project file, or a shared store this object owns. (The model, recordings and live
+/// events always stay in the project file.)
+class StoreSelection
 {
 public:
     /// Resolves `override` (a `--store` value; std::nullopt when not given), else the project's
     /// meta key, else the project file. Connects to (and migrates) a shared store.
     /// An unknown scheme fails naming where it was given (`--store` or the meta key).
-    static Result<HistorianSelection> resolve(ProjectStore& project,
+    static Result<StoreSelection> resolve(ProjectStore& project,
                                               const std::optional<std::string>& override);
 
     [[nodiscard]] Historian& historian() const { return *m_historian; }
     /// The shared store, or nullptr when the historian is the project file.
     [[nodiscard]] PgStore* shared() const { return m_shared.get(); }
+    /// The project file the selection was resolved for.
+    [[nodiscard]] ProjectStore& project() const { return *m_project; }
+    /// The connection that holds the decision log and approvals: the shared store's or the
+    /// project file's.
+    [[nodiscard]] SqlConnection& sql() const;
     /// "project file" or the redacted URL, for messages.
     [[nodiscard]] std::string describe() const;
 
 private:
-    HistorianSelection(Historian* historian, std::unique_ptr<PgStore> shared)
-        : m_historian(historian), m_shared(std::move(shared))
+    StoreSelection(ProjectStore* project, Historian* historian, std::unique_ptr<PgStore> shared)
+        : m_project(project), m_historian(historian), m_shared(std::move(shared))
     {
     }
+    ProjectStore* m_project;
     Historian* m_historian;
     std::unique_ptr<PgStore> m_shared;
 };
