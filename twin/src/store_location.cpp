@@ -3,8 +3,8 @@
 
 namespace twindesk::twin {
 
-Result<StoreSelection> StoreSelection::resolve(ProjectStore& project,
-                                                       const std::optional<std::string>& override)
+Result<std::optional<std::string>> sharedStoreUrl(const ProjectStore& project,
+                                                  const std::optional<std::string>& override)
 {
     std::string value;
     std::string where;
@@ -19,14 +19,25 @@ Result<StoreSelection> StoreSelection::resolve(ProjectStore& project,
         where = project.path().string() + ": meta key '" + std::string(kStoreMetaKey) + "'";
     }
     if (value.empty() || value == kProjectStoreName)
-        return StoreSelection(&project, &project, nullptr);
+        return std::optional<std::string>{};
     if (!PgStore::isPostgresUrl(value))
         return makeError(ErrorCode::InvalidArgument,
                          "'" + PgStore::redactedUrl(value) +
                              "' is not a store: give postgresql://user@host[:port]/database "
                              "or 'project' (the project file)",
                          where);
-    auto shared = PgStore::connect(value);
+    return std::optional<std::string>{value};
+}
+
+Result<StoreSelection> StoreSelection::resolve(ProjectStore& project,
+                                               const std::optional<std::string>& override)
+{
+    auto url = sharedStoreUrl(project, override);
+    if (!url)
+        return url.error();
+    if (!*url)
+        return StoreSelection(&project, &project, nullptr);
+    auto shared = PgStore::connect(**url);
     if (!shared)
         return shared.error();
     auto owned = std::make_unique<PgStore>(std::move(shared).value());

@@ -46,7 +46,11 @@ bool ApprovalsModel::refresh()
     };
     if (!store)
         return fail(store.error());
-    auto gate = policies::ApprovalGate::open(*store);
+    // The queue is where the project's store is: its file, or the shared store.
+    auto sql = m_shared.sql(*store);
+    if (!sql)
+        return fail(sql.error());
+    auto gate = policies::ApprovalGate::open(**sql);
     if (!gate)
         return fail(gate.error());
     auto all = gate->list(std::nullopt);
@@ -75,10 +79,11 @@ bool ApprovalsModel::decide(qlonglong id, const QString& note, bool approve)
     twin::Status done;
     {
         auto store = twin::ProjectStore::open(m_path.toStdString(), twin::OpenMode::ReadWrite);
-        if (!store) {
-            done = store.error();
+        auto sql = store ? m_shared.sql(*store) : twin::Result<twin::SqlConnection*>(store.error());
+        if (!sql) {
+            done = sql.error();
         } else {
-            auto gate = policies::ApprovalGate::open(*store);
+            auto gate = policies::ApprovalGate::open(**sql);
             if (!gate) {
                 done = gate.error();
             } else {

@@ -5,6 +5,8 @@
 /// user's name — the same table `twindesk approvals` and a running `twindesk live` use, so a
 /// decision made here reaches the loop at its next poll. Qt Core only.
 
+#include "shared_store_cache.h"
+
 #include <QAbstractListModel>
 #include <QString>
 
@@ -61,6 +63,7 @@ private:
     struct Row;
     bool decide(qlonglong id, const QString& note, bool approve);
     QString m_path;
+    SharedStoreCache m_shared; ///< the project's shared store, when it names one
     QString m_user;
     QString m_error;
     std::vector<Row> m_rows;

@@ -180,7 +180,12 @@ bool BuildingScene::loadHistorian(const QString& projectPath, double atMs)
     }
     const auto at = atMs < 0 ? std::numeric_limits<std::int64_t>::max()
                              : static_cast<std::int64_t>(atMs);
-    auto samples = store->latestSamples(at);
+    auto historian = m_shared.historian(*store);
+    if (!historian) {
+        m_error = QString::fromStdString(historian.error().toString());
+        return false;
+    }
+    auto samples = (*historian)->latestSamples(at);
     if (!samples) {
         m_error = QString::fromStdString(samples.error().toString());
         return false;

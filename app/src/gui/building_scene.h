@@ -12,6 +12,7 @@
 /// centred on the origin. Qt Core and Gui only; the QQuick3DGeometry that uploads the
 /// buffers lives in the executable (scene_geometry.h).
 #include "building_layout.h"
+#include "shared_store_cache.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -125,6 +126,7 @@ private:
     std::vector<double> m_roomValues;
     QString m_valuesLabel;
     QString m_error;
+    SharedStoreCache m_shared; ///< loadHistorian's shared store, when the project names one
     double m_explode = 0;
     int m_isolatedFloor = -1;
     int m_selected = -1;

@@ -50,7 +50,12 @@ bool DecisionLogModel::load(const QString& projectPath)
     auto store = twin::ProjectStore::open(projectPath.toStdString(), twin::OpenMode::ReadOnly);
     if (!store)
         return fail(store.error());
-    auto log = policies::DecisionLog::open(*store);
+    // The log is where the project's store is: its file, or the shared store.
+    auto shared = m_shared.of(*store);
+    if (!shared)
+        return fail(shared.error());
+    auto log = *shared != nullptr ? policies::DecisionLog::open(**shared)
+                                  : policies::DecisionLog::open(*store);
     if (!log)
         return fail(log.error());
     // The newest kMaxRows rows.

@@ -5,6 +5,8 @@
 /// action, verdict, approval) and by kind of outcome. Reads the rows once per load() — the
 /// log is append-only — and filters in memory. Qt Core only: QML shows it, tests drive it.
 
+#include "shared_store_cache.h"
+
 #include <twindesk/policies/decision_log.h>
 
 #include <QAbstractTableModel>
@@ -80,6 +82,7 @@ private:
     void refilter();
     [[nodiscard]] bool matches(const policies::DecisionRecord& r) const;
 
+    SharedStoreCache m_shared; ///< the project's shared store, when it names one
     std::vector<policies::DecisionRecord> m_rows;
     std::vector<int> m_visible; ///< indices into m_rows, in seq order
     QStringList m_policies;

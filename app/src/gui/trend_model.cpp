@@ -3,9 +3,9 @@
 #include "downsample.h"
 
 #include <twindesk/twin/project_store.h>
-#include <twindesk/twin/sqlite_statement.h>
+#include <twindesk/twin/sql_connection.h>
 
-#include <sqlite3.h>
+#include <algorithm>
 
 #include <QVariantMap>
 
@@ -25,22 +25,35 @@ bool TrendModel::load(const QString& projectPath)
         return false;
     }
     m_store = std::make_unique<twin::ProjectStore>(std::move(store).value());
-    sqlite3* db = m_store->handle();
+    m_historian = nullptr;
     m_points.clear();
-    {
-        // Points with history, by name.
-        twin::sql::Statement st(db, "SELECT point FROM series s WHERE EXISTS (SELECT 1 FROM "
-                                    "historian h WHERE h.series = s.id) ORDER BY point");
-        while (st.valid() && st.step() == SQLITE_ROW)
-            m_points.push_back(QString::fromStdString(st.text(0)));
+    // The history is where the project's store is: its file, or the shared store.
+    auto historian = m_shared.historian(*m_store);
+    auto sql = m_shared.sql(*m_store);
+    if (!historian || !sql) {
+        m_error = QString::fromStdString((!historian ? historian.error() : sql.error()).toString());
+        Q_EMIT loaded();
+        return false;
     }
-    {
-        twin::sql::Statement st(db, "SELECT coalesce(min(t), 0), coalesce(max(t), 0) FROM "
-                                    "historian");
-        if (st.valid() && st.step() == SQLITE_ROW) {
-            m_fromMs = static_cast<double>(st.int64(0));
-            m_toMs = static_cast<double>(st.int64(1)) + 1;
-        }
+    m_historian = *historian;
+    // Points with history, by name (sorted here: the same order on both back ends).
+    auto points = (*sql)->query("SELECT point FROM series s WHERE EXISTS (SELECT 1 FROM "
+                                "historian h WHERE h.series = s.id)",
+                                {}, "listing the points with history");
+    if (points) {
+        std::vector<std::string> names;
+        for (const auto& row : *points)
+            names.push_back(row.text(0));
+        std::sort(names.begin(), names.end());
+        for (const auto& n : names)
+            m_points.push_back(QString::fromStdString(n));
+    }
+    if (auto range = m_historian->historianRange(); range && *range) {
+        m_fromMs = static_cast<double>((*range)->first);
+        m_toMs = static_cast<double>((*range)->second) + 1;
+    } else {
+        m_fromMs = 0; // no history: an empty range of one ms, as before
+        m_toMs = 1;
     }
     m_error.clear();
     Q_EMIT loaded();
@@ -51,9 +64,9 @@ QVariantList TrendModel::series(const QString& point, double fromMs, double toMs
                                 int maxPoints) const
 {
     QVariantList out;
-    if (!m_store || maxPoints < 2)
+    if (m_historian == nullptr || maxPoints < 2)
         return out;
-    auto samples = m_store->samples(point.toStdString(), static_cast<std::int64_t>(fromMs),
+    auto samples = m_historian->samples(point.toStdString(), static_cast<std::int64_t>(fromMs),
                                     static_cast<std::int64_t>(toMs));
     if (!samples || samples->empty())
         return out;

@@ -4,6 +4,8 @@
 /// downsampled for drawing (min and max of each bucket kept, so a spike is never averaged
 /// away). Qt Core only; QML draws the series with Qt Charts.
 
+#include "shared_store_cache.h"
+
 #include <QObject>
 #include <QStringList>
 #include <QVariantList>
@@ -46,6 +48,8 @@ Q_SIGNALS:
 
 private:
     std::unique_ptr<twin::ProjectStore> m_store;
+    SharedStoreCache m_shared;         ///< the project's shared store, when it names one
+    twin::Historian* m_historian = nullptr; ///< m_store or the shared store
     QStringList m_points;
     double m_fromMs = 0;
     double m_toMs = 0;

@@ -25,6 +25,11 @@ inline constexpr std::string_view kStoreMetaKey = "store";
 /// The `--store` value that names the project file itself.
 inline constexpr std::string_view kProjectStoreName = "project";
 
+/// The shared store's URL that `override` (a `--store` value) or else the project's meta key
+/// names; std::nullopt for the project file. An unknown scheme fails naming where it was given.
+Result<std::optional<std::string>> sharedStoreUrl(const ProjectStore& project,
+                                                  const std::optional<std::string>& override);
+
 /// The store a command writes to or reads from — historian, decision log, approval queue:
 /// the project file, or a shared store this object owns. (The model, recordings and live
 /// events always stay in the project file.)
