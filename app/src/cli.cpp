@@ -18,6 +18,7 @@
 #include <twindesk/twin/brick_import.h>
 #include <twindesk/twin/model_stats.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/sql_connection.h>
 #include <twindesk/twin/store_location.h>
 #include <twindesk/twin/units.h>
 #include <twindesk/version.h>
@@ -579,13 +580,28 @@ int cmdStore(const Args& args, CliIo& io)
         return fail(io, range.error());
     const int schema = selection->shared() != nullptr ? selection->shared()->schemaVersion()
                                                       : project->schemaVersion();
+    // What else the store holds for the site: the decision log and the approval queue.
+    auto count = [&selection](const char* sql) -> twin::Result<std::int64_t> {
+        auto rows = selection->sql().query(sql, {}, "counting");
+        if (!rows)
+            return rows.error();
+        return rows->empty() ? std::int64_t{0} : rows->front().int64(0);
+    };
+    auto decisions = count("SELECT count(*) FROM decision_log");
+    if (!decisions)
+        return fail(io, decisions.error());
+    auto pending = count("SELECT count(*) FROM approvals WHERE status = 'pending'");
+    if (!pending)
+        return fail(io, pending.error());
     if (args.flag("--json")) {
         nlohmann::ordered_json j{{"project", args.positional[0]},
                                  {"store", selection->shared() != nullptr
                                                ? selection->describe()
                                                : std::string(twin::kProjectStoreName)},
                                  {"schema", schema},
-                                 {"samples", *samples}};
+                                 {"samples", *samples},
+                                 {"decisions", *decisions},
+                                 {"pending_approvals", *pending}};
         if (*range)
             j["range"] = {{"from", sim::formatUtc((*range)->first / 1000)},
                           {"to", sim::formatUtc((*range)->second / 1000)}};
@@ -599,6 +615,8 @@ int cmdStore(const Args& args, CliIo& io)
     if (*range)
         io.out << "range        " << sim::formatUtc((*range)->first / 1000) << " – "
                << sim::formatUtc((*range)->second / 1000) << '\n';
+    io.out << "decisions    " << *decisions << '\n'
+           << "approvals    " << *pending << " pending\n";
     return kOk;
 }
 

@@ -6,6 +6,8 @@
 
 #include "cli_test_util.h"
 
+#include <twindesk/policies/approval_gate.h>
+#include <twindesk/policies/decision_log.h>
 #include <twindesk/twin/pg_store.h>
 #include <twindesk/twin/project_store.h>
 #include <twindesk/twin/store_location.h>
@@ -63,12 +65,29 @@ private Q_SLOTS:
             const std::vector<twin::Sample> rows{{"urn:x:zat", 1'700'000'000'000, 21.5},
                                                  {"urn:x:zat", 1'700'000'060'000, 21.6}};
             QVERIFY(shared->appendSamples(rows).ok());
+            // ...and a decision that waits for approval.
+            auto log = policies::DecisionLog::open(*shared);
+            QVERIFY(log.ok());
+            policies::DecisionRecord r;
+            r.timeMs = 1'700'000'060'000;
+            r.policyId = "rules";
+            QVERIFY(log->append(r).ok());
+            auto gate = policies::ApprovalGate::open(shared->sql());
+            QVERIFY(gate.ok());
+            policies::ApprovalRequest q;
+            q.requestedMs = r.timeMs;
+            q.expiresMs = r.timeMs + 60'000;
+            q.policyId = "rules";
+            q.action = {sim::ActionKind::SetSetpoint, "urn:x:zhsp", 16.0, {}, {}};
+            QVERIFY(gate->request(q).ok());
         }
         auto set = cli({"store", project, url, "--json"});
         QVERIFY2(set.code == 0, set.err.c_str());
         const auto o = QJsonDocument::fromJson(QByteArray::fromStdString(set.out)).object();
         QCOMPARE(o["store"].toString().toStdString(), url);
         QCOMPARE(o["samples"].toInt(), 2);
+        QCOMPARE(o["decisions"].toInt(), 1);
+        QCOMPARE(o["pending_approvals"].toInt(), 1);
         QCOMPARE(o["schema"].toInt(), twin::ProjectStore::kSchemaVersion);
         QCOMPARE(o["range"].toObject()["from"].toString(), QStringLiteral("2023-11-14T22:13:20Z"));
         {
@@ -89,6 +108,8 @@ private Q_SLOTS:
         auto back = cli({"store", project, "project"});
         QVERIFY2(back.code == 0, back.err.c_str());
         QVERIFY(back.out.find("samples      1") != std::string::npos);
+        QVERIFY2(back.out.find("decisions    0") != std::string::npos, back.out.c_str());
+        QVERIFY(back.out.find("approvals    0 pending") != std::string::npos);
     }
 
     void refusals()
