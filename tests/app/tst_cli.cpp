@@ -108,7 +108,7 @@ private Q_SLOTS:
         QCOMPARE(rel["runsOn"].toInt(), 60);
         auto human = cli({"info", project});
         QCOMPARE(human.code, 0);
-        QVERIFY(human.out.find("schema       5") != std::string::npos);
+        QVERIFY(human.out.find("schema       6") != std::string::npos);
     }
 
     void importRefusesToOverwrite()

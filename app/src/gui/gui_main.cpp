@@ -205,6 +205,8 @@ int runGui(int argc, char** argv)
                      });
     // The what-if view: a scenario and a variant of it, run side by side.
     auto* whatIf = new WhatIfController(&app);
+    // Its stored sweeps come from the project's store (read when the panel asks).
+    whatIf->setProject(projectPath);
     QVariantList scenarios;
     if (const auto assets = assetsDir()) {
         QStringList ontology;
@@ -319,6 +321,7 @@ int runGui(int argc, char** argv)
         liveEvents->load(path);
         trendModel->load(path);
         replay->setDefaultRecording(path); // the Replay tab opens it when shown, if it is one
+        whatIf->setProject(path);
         root->setProperty("projectPath", path);
     };
     QObject::connect(session, &ProjectSession::projectChanged, &app, [&app, liveLink, reload] {
