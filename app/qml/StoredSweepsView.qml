@@ -10,11 +10,17 @@ ColumnLayout {
     id: stored
     required property var controller
     readonly property color bestFill: "#c8e6c9"
+    // The KPI columns share the width the index and run columns leave.
+    readonly property real runWidth: 220
+    readonly property real columnWidth: Math.max(
+        72, (width - 16 - 44 - runWidth) / Math.max(1, controller.storedColumns.length))
     spacing: 6
 
     function number(v) {
         if (v === undefined || v === null || isNaN(v))
             return "—"
+        if (Number.isInteger(v))
+            return v.toString()
         return v.toFixed(Math.abs(v) >= 100 ? 1 : Math.abs(v) >= 1 ? 2 : 4)
     }
 
@@ -79,15 +85,16 @@ ColumnLayout {
         spacing: 0
         visible: stored.controller.storedRows.length > 0
         Label { text: "#"; font.bold: true; Layout.preferredWidth: 44 }
-        Label { text: "run"; font.bold: true; Layout.preferredWidth: 220 }
+        Label { text: "run"; font.bold: true; Layout.preferredWidth: stored.runWidth }
         Repeater {
             model: stored.controller.storedColumns
+            // Name over unit, so narrow columns keep both readable.
             delegate: Label {
                 required property var modelData
-                text: modelData.name + (modelData.unit !== "" ? " (" + modelData.unit + ")" : "")
+                text: modelData.name + "\n" + (modelData.unit !== "" ? modelData.unit : " ")
                 font.bold: true
                 horizontalAlignment: Text.AlignRight
-                Layout.preferredWidth: 110
+                Layout.preferredWidth: stored.columnWidth
                 rightPadding: 6
                 elide: Text.ElideRight
             }
@@ -119,10 +126,12 @@ ColumnLayout {
                     opacity: 0.7
                 }
                 Label {
-                    width: 220; height: parent.height
+                    // The varied values are at the end of the label: elide its middle.
+                    width: stored.runWidth; height: parent.height
                     verticalAlignment: Text.AlignVCenter
                     text: variantRow.modelData.label
-                    elide: Text.ElideRight
+                    elide: Text.ElideMiddle
+                    rightPadding: 6
                 }
                 Label {
                     visible: !variantRow.modelData.ok
@@ -136,7 +145,7 @@ ColumnLayout {
                     delegate: Rectangle {
                         required property var modelData
                         required property int index
-                        width: 110; height: variantRow.height
+                        width: stored.columnWidth; height: variantRow.height
                         color: variantRow.modelData.best[index] ? stored.bestFill : "transparent"
                         Label {
                             anchors.fill: parent

@@ -55,7 +55,7 @@ const std::vector<SweepColumn>& sweepColumns()
         {"compute_kwh", "IT energy", "kWh", true},
         {"migrations", "migrations", "", true},
         {"slav", "SLAV", "", true},
-        {"wall_time_s", "wall time", "s"},
+        {"wall_time_s", "wall time", "s", false, false},
     };
     return kColumns;
 }

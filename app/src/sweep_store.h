@@ -42,14 +42,16 @@ private:
     std::unique_ptr<twin::SweepResultStore> m_results;
 };
 
-/// A KPI column of a sweep's table, in the order `sweep` prints them: the row JSON key, a
-/// short name and the unit. Columns marked `compute` exist only for runs with compute hosts.
+/// A column of a sweep's table, in the order `sweep` prints them: the row JSON key, a short
+/// name and the unit. Columns marked `compute` exist only for runs with compute hosts; `ranked`
+/// columns are KPIs where lower is better (the wall time is not one).
 struct SweepColumn
 {
     std::string_view key;
     std::string_view name;
     std::string_view unit;
     bool compute = false;
+    bool ranked = true;
 };
 const std::vector<SweepColumn>& sweepColumns();
 

@@ -387,6 +387,8 @@ private Q_SLOTS:
         QVERIFY(low["values"].toList()[0].toDouble() < high["values"].toList()[0].toDouble());
         QVERIFY(low["best"].toList()[0].toBool());
         QVERIFY(!high["best"].toList()[0].toBool());
+        // The wall time is no KPI: never the best.
+        QVERIFY(!low["best"].toList().last().toBool() && !high["best"].toList().last().toBool());
 
         // Refreshing keeps the shown sweep; an unknown one is named and changes nothing.
         QVERIFY(c.refreshStoredSweeps());

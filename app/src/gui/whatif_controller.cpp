@@ -1030,11 +1030,12 @@ bool WhatIfController::showStoredSweep(const QString& name)
             }
         values.push_back(std::move(v));
     }
-    // Best only where the runs differ (one run, or all equal, marks nothing).
+    // Best only in KPI columns where the runs differ (one run, or all equal, marks nothing).
     std::vector<bool> differs(columns.size(), false);
     for (const auto& v : values)
         for (std::size_t c = 0; c < columns.size(); ++c)
-            differs[c] = differs[c] || (!std::isnan(v[c]) && v[c] != best[c]);
+            differs[c] = columns[c]->ranked &&
+                         (differs[c] || (!std::isnan(v[c]) && v[c] != best[c]));
     m_storedRows.clear();
     std::vector<bool> present(static_cast<std::size_t>(expected), false);
     for (std::size_t i = 0; i < rows->size(); ++i) {

@@ -94,7 +94,8 @@ class WhatIfController : public QObject
     /// Its KPI columns: [{key, name, unit}] (the compute ones only when a row has them).
     Q_PROPERTY(QVariantList storedColumns READ storedColumns NOTIFY storedChanged)
     /// Its variants by index: [{index, label, ok, error, values: [number per column, NaN when
-    /// absent], best: [bool per column: the lowest of the successful runs]}].
+    /// absent], best: [bool per column: the lowest KPI of the successful runs, where they
+    /// differ; never the wall time]}].
     Q_PROPERTY(QVariantList storedRows READ storedRows NOTIFY storedChanged)
     /// The variant indices without a row (still running, or failed).
     Q_PROPERTY(QVariantList storedMissing READ storedMissing NOTIFY storedChanged)
