@@ -570,8 +570,8 @@ int emitK8sSweep(const SweepOptions& options, const std::vector<Run>& runs, CliI
                << spec.resultsClaim << " (twindesk sweep --collect DIR reads them back)\n";
     if (!spec.store.empty())
         io.out << "results: sweep '" << spec.sweepName << "' in the store " << spec.store
-               << " (twindesk sweep --collect-store " << spec.sweepName << " --store "
-               << spec.store << " reads them back; the console's what-if view lists them)\n"
+               << " (twindesk sweep --collect-store " << spec.sweepName << " --store " << spec.store
+               << " reads them back; the console's what-if view lists them)\n"
                << "password: kubectl create secret generic " << spec.storeSecret
                << " --from-literal=password=...   (becomes PGPASSWORD in the pods; not needed "
                   "for a store without password authentication)\n";
@@ -625,9 +625,9 @@ int runSweep(const SweepOptions& options, CliIo& io)
                 ++writeErrors;
             }
     std::string footer(160, '\0');
-    footer.resize(static_cast<std::size_t>(
-        std::snprintf(footer.data(), footer.size(), "%zu runs on %u threads in %.2f s\n",
-                      runs.size(), threads, wall)));
+    footer.resize(static_cast<std::size_t>(std::snprintf(footer.data(), footer.size(),
+                                                         "%zu runs on %u threads in %.2f s\n",
+                                                         runs.size(), threads, wall)));
     if (store) {
         // All the rows or none (a failed write names the store and keeps nothing).
         if (const auto s = storeRuns(store->results(), options, runs, indices, count); !s) {

@@ -162,9 +162,9 @@ K8sManifests renderK8sSweep(const K8sSweepSpec& spec)
             y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "PGPASSWORD";
             y << YAML::Key << "valueFrom" << YAML::Value << YAML::BeginMap << YAML::Key
               << "secretKeyRef" << YAML::Value << YAML::BeginMap << YAML::Key << "name"
-              << YAML::Value << spec.storeSecret << YAML::Key << "key" << YAML::Value
-              << "password" << YAML::Key << "optional" << YAML::Value << true << YAML::EndMap
-              << YAML::EndMap << YAML::EndMap;
+              << YAML::Value << spec.storeSecret << YAML::Key << "key" << YAML::Value << "password"
+              << YAML::Key << "optional" << YAML::Value << true << YAML::EndMap << YAML::EndMap
+              << YAML::EndMap;
             y << YAML::EndSeq;
         }
         // One variant is one deterministic single-threaded run.

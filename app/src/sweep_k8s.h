@@ -45,7 +45,7 @@ struct K8sSweepSpec
     /// as PGPASSWORD (optional: a store with certificate or trust authentication needs none).
     std::string store;
     std::string storeSecret;
-    std::string sweepName; ///< the name the rows are stored under (`--sweep-name`)
+    std::string sweepName;              ///< the name the rows are stored under (`--sweep-name`)
     std::vector<std::string> scenarios; ///< the sweep's scenario arguments (container paths)
     std::vector<std::string> varyArgs;  ///< the sweep's --vary arguments, verbatim
     std::vector<std::pair<std::string, std::string>> configFiles; ///< ConfigMap key → content

@@ -239,9 +239,9 @@ private Q_SLOTS:
         const auto pod2 = job2["spec"]["template"]["spec"];
         QCOMPARE(pod2["volumes"][1]["persistentVolumeClaim"]["claimName"].as<std::string>(),
                  std::string("sweeps"));
-        QCOMPARE(pod2["containers"][0]["env"][1]["valueFrom"]["secretKeyRef"]["name"]
-                     .as<std::string>(),
-                 std::string("pg-sweeper"));
+        QCOMPARE(
+            pod2["containers"][0]["env"][1]["valueFrom"]["secretKeyRef"]["name"].as<std::string>(),
+            std::string("pg-sweeper"));
         std::vector<std::string> args2;
         for (const auto& a : pod2["containers"][0]["args"])
             args2.push_back(a.as<std::string>());

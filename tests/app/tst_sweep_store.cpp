@@ -2,10 +2,9 @@
 // to and read back from a store — a real PostgreSQL 15 server started by the test, and a
 // project file — as the pods of a Kubernetes sweep write them (one --variant-index each).
 #include "cli.h"
+#include "cli_test_util.h"
 #include "postgres_server.h"
 #include "test_registry.h"
-
-#include "cli_test_util.h"
 
 #include <twindesk/twin/pg_store.h>
 #include <twindesk/twin/project_store.h>
@@ -109,8 +108,8 @@ private Q_SLOTS:
         checkCollected(collected, 3);
 
         // Pod 1 retried (a lost node): its row is replaced, not added.
-        auto retry = cli(sweepArgs({"--variant-index", "1", "--store", m_url, "--sweep-name",
-                                    "office-seeds"}));
+        auto retry = cli(
+            sweepArgs({"--variant-index", "1", "--store", m_url, "--sweep-name", "office-seeds"}));
         QVERIFY2(retry.code == 0, retry.err.c_str());
         QVERIFY2(contains(retry.out, "stored 1 result(s) as sweep 'office-seeds'"),
                  retry.out.c_str());
@@ -119,8 +118,9 @@ private Q_SLOTS:
         checkCollected(collected, 3);
         auto count = twin::PgStore::connect(m_url);
         QVERIFY(count.ok());
-        QCOMPARE(count->queryText("SELECT count(*) FROM sweep_results WHERE sweep = "
-                                  "'office-seeds'")
+        QCOMPARE(count
+                     ->queryText("SELECT count(*) FROM sweep_results WHERE sweep = "
+                                 "'office-seeds'")
                      .value(),
                  std::optional<std::string>("3"));
     }
@@ -172,8 +172,8 @@ private Q_SLOTS:
     {
         const auto nowhere = "postgresql://twindesk:secret@127.0.0.1:" +
                              std::to_string(test::TestPostgres::freePort()) + "/none";
-        auto down = cli(sweepArgs({"--variant-index", "0", "--store", nowhere, "--sweep-name",
-                                   "x"}));
+        auto down =
+            cli(sweepArgs({"--variant-index", "0", "--store", nowhere, "--sweep-name", "x"}));
         QCOMPARE(down.code, 1);
         QVERIFY2(contains(down.err, "cannot connect to the shared store"), down.err.c_str());
         QVERIFY2(contains(down.err, "twindesk:***@127.0.0.1"), down.err.c_str());
@@ -216,8 +216,8 @@ private Q_SLOTS:
         QVERIFY2(collected.code == 0, collected.err.c_str());
         checkCollected(collected, 3);
         // A retried variant into the project file replaces its row.
-        auto retry = cli(sweepArgs({"--variant-index", "0", "--project", project,
-                                    "--sweep-name", "local"}));
+        auto retry =
+            cli(sweepArgs({"--variant-index", "0", "--project", project, "--sweep-name", "local"}));
         QVERIFY2(retry.code == 0, retry.err.c_str());
         auto list = cli({"sweep", "--list-stored", "--project", project});
         QVERIFY2(list.code == 0, list.err.c_str());
@@ -228,8 +228,8 @@ private Q_SLOTS:
 
         // The project names the shared store: --project alone resolves to it.
         QVERIFY(cli({"store", project, m_url}).code == 0);
-        auto shared = cli(sweepArgs({"--variant-index", "2", "--project", project,
-                                     "--sweep-name", "via-project"}));
+        auto shared = cli(sweepArgs(
+            {"--variant-index", "2", "--project", project, "--sweep-name", "via-project"}));
         QVERIFY2(shared.code == 0, shared.err.c_str());
         QVERIFY2(contains(shared.out, "in " + m_url), shared.out.c_str());
         auto fromPg = cli({"sweep", "--collect-store", "via-project", "--store", m_url, "--json"});

@@ -53,8 +53,8 @@ class TestSweepResults : public QObject
         m_project.reset();
         m_shared.reset();
         if (backend == QLatin1String("sqlite")) {
-            auto store = ProjectStore::create(m_dir.filePath(name + QStringLiteral(".twin"))
-                                                  .toStdString());
+            auto store =
+                ProjectStore::create(m_dir.filePath(name + QStringLiteral(".twin")).toStdString());
             if (!store)
                 return nullptr;
             m_project = std::make_unique<ProjectStore>(std::move(store).value());
@@ -112,7 +112,8 @@ private Q_SLOTS:
         // goes through unchanged.
         const std::string tricky = "{\"run\":\"it's \\\"x\\\"\\\\ K·h\",\"ok\":true}\n";
         for (const auto i : {2, 0, 1}) {
-            const auto r = row("office-seeds", i, 3, i == 1 ? tricky : "{\"i\":" + std::to_string(i) + "}");
+            const auto r =
+                row("office-seeds", i, 3, i == 1 ? tricky : "{\"i\":" + std::to_string(i) + "}");
             QVERIFY2(store->write(std::span(&r, 1), SweepWriteMode::ReplaceRows).ok(),
                      store->location().c_str());
         }

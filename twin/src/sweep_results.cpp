@@ -236,8 +236,7 @@ Result<std::vector<SweepResultRow>> SweepResultStore::read(const std::string& sw
             "SELECT string_agg(concat_ws(' ', variant_index, variant_count, ok, written_at, " +
             pgHexColumn("run_label") + ", " + pgHexColumn("row_json") + ", " +
             pgHexColumn("twindesk_version") +
-            "), E'\\n' ORDER BY variant_index) FROM sweep_results WHERE sweep = " +
-            pgText(sweep));
+            "), E'\\n' ORDER BY variant_index) FROM sweep_results WHERE sweep = " + pgText(sweep));
         if (!text)
             return makeError(text.error().code,
                              "reading sweep '" + sweep + "': " + text.error().message,
@@ -329,8 +328,8 @@ Result<std::vector<StoredSweep>> SweepResultStore::list() const
         return sql::storageError(db, "listing sweeps", location());
     int rc = SQLITE_ROW;
     while ((rc = st.step()) == SQLITE_ROW)
-        out.push_back({st.text(0), st.int64(1), st.int64(2), st.int64(3), st.int64(4),
-                       st.int64(5)});
+        out.push_back(
+            {st.text(0), st.int64(1), st.int64(2), st.int64(3), st.int64(4), st.int64(5)});
     if (rc != SQLITE_DONE)
         return sql::storageError(db, "listing sweeps", location());
     return out;

@@ -9,11 +9,11 @@
 #include <twindesk/sim/engine.h>
 #include <twindesk/sim/scenario.h>
 
-#include <nlohmann/json.hpp>
-
 #include <QDateTime>
 #include <QFileInfo>
 #include <QMetaObject>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -960,13 +960,13 @@ bool WhatIfController::refreshStoredSweeps()
     for (const auto& s : *sweeps) {
         const auto name = QString::fromStdString(s.name);
         shownStillThere = shownStillThere || name == m_storedSweep;
-        m_storedSweeps.push_back(QVariantMap{
-            {QStringLiteral("name"), name},
-            {QStringLiteral("variants"), static_cast<qlonglong>(s.variants)},
-            {QStringLiteral("stored"), static_cast<qlonglong>(s.stored)},
-            {QStringLiteral("missing"), static_cast<qlonglong>(s.missing())},
-            {QStringLiteral("failed"), static_cast<qlonglong>(s.failed)},
-            {QStringLiteral("lastWritten"), isoUtc(s.lastWrittenMs)}});
+        m_storedSweeps.push_back(
+            QVariantMap{{QStringLiteral("name"), name},
+                        {QStringLiteral("variants"), static_cast<qlonglong>(s.variants)},
+                        {QStringLiteral("stored"), static_cast<qlonglong>(s.stored)},
+                        {QStringLiteral("missing"), static_cast<qlonglong>(s.missing())},
+                        {QStringLiteral("failed"), static_cast<qlonglong>(s.failed)},
+                        {QStringLiteral("lastWritten"), isoUtc(s.lastWrittenMs)}});
     }
     m_storedError.clear();
     if (!m_storedSweep.isEmpty() && shownStillThere)
@@ -1034,8 +1034,8 @@ bool WhatIfController::showStoredSweep(const QString& name)
     std::vector<bool> differs(columns.size(), false);
     for (const auto& v : values)
         for (std::size_t c = 0; c < columns.size(); ++c)
-            differs[c] = columns[c]->ranked &&
-                         (differs[c] || (!std::isnan(v[c]) && v[c] != best[c]));
+            differs[c] =
+                columns[c]->ranked && (differs[c] || (!std::isnan(v[c]) && v[c] != best[c]));
     m_storedRows.clear();
     std::vector<bool> present(static_cast<std::size_t>(expected), false);
     for (std::size_t i = 0; i < rows->size(); ++i) {
