@@ -71,6 +71,13 @@ SplitView {
         function onFinished() { view.redraw() }
     }
     Component.onCompleted: redraw()
+    onVisibleChanged: readStoredSweepsIfShown()
+
+    function readStoredSweepsIfShown() {
+        if (view.visible && rightTabs.currentIndex === 1 && view.controller.storeLocation === ""
+                && view.controller.storedError === "")
+            view.controller.refreshStoredSweeps()
+    }
 
     // The variant's parameters.
     ScrollView {
@@ -375,9 +382,13 @@ SplitView {
                 text: "Stored sweeps"
                 width: implicitWidth + 24
             }
-            // The store is read when the tab is first shown (and on Refresh).
-            onCurrentIndexChanged: if (currentIndex === 1 && view.controller.storeLocation === "")
-                                       view.controller.refreshStoredSweeps()
+            onCurrentIndexChanged: view.readStoredSweepsIfShown()
+        }
+        // The store is read when the tab is shown and nothing was read from it yet (first
+        // time, another project opened), and on Refresh.
+        Connections {
+            target: view.controller
+            function onStoredChanged() { view.readStoredSweepsIfShown() }
         }
         StackLayout {
             Layout.fillWidth: true

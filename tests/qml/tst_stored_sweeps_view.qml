@@ -73,6 +73,15 @@ Item {
             mouseClick(findChild(view, "refreshStoredSweeps"))
             compare(controller.storedSweep, "seeds")
             compare(findChild(view, "storedError").visible, false)
+
+            // Another project opened while the tab is shown: its store is read at once (here
+            // one that does not exist, named in the error line).
+            controller.setProject(fixture.missingPath())
+            tryVerify(() => findChild(view, "storedError").visible)
+            verify(findChild(view, "storedError").text.indexOf("no-such.twin") >= 0,
+                   findChild(view, "storedError").text)
+            compare(box.count, 0)
+            compare(table.count, 0)
         }
     }
 }

@@ -117,7 +117,7 @@ public:
     void setMaxPoints(int points) { m_maxPoints = points; }
     /// The project whose store the stored sweeps come from (its meta key `store`, else the
     /// project file); `store` a `--store` value overriding that (empty: none). Clears them.
-    void setProject(const QString& path, const QString& store = {});
+    Q_INVOKABLE void setProject(const QString& path, const QString& store = {});
 
     /// Opens a scenario as the base (stopping runs, clearing results); the variant starts as
     /// its duplicate (no overrides). False with error() when the file is not a JSON scenario.
