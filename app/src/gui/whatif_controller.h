@@ -137,7 +137,8 @@ public:
     /// Points of one series of the base (which = 0) or the variant (1): [{x: ms UTC, y}].
     Q_INVOKABLE QVariantList series(const QString& key, int which) const;
     /// Reads the list of stored sweeps (and the shown sweep again). Synchronous: one query on
-    /// the project file or the shared store. False with storedError() when the store cannot
+    /// the project file or the shared store (the console bounds a connection's wait with
+    /// PGCONNECT_TIMEOUT, 10 s unless set). False with storedError() when the store cannot
     /// be opened or read (the previous list stays).
     Q_INVOKABLE bool refreshStoredSweeps();
     /// Shows the variants of stored sweep `name`. False with storedError() when it cannot be
