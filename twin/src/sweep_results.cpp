@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <sstream>
 
 namespace twindesk::twin {
@@ -33,14 +34,13 @@ Status checkRows(std::span<const SweepResultRow> rows, const std::string& where)
     }
     // One row per variant and batch: PostgreSQL's ON CONFLICT DO UPDATE refuses a key twice in
     // one statement and SQLite would keep the last; refuse it alike on both.
-    for (std::size_t i = 0; i < rows.size(); ++i)
-        for (std::size_t j = i + 1; j < rows.size(); ++j)
-            if (rows[i].sweep == rows[j].sweep && rows[i].variantIndex == rows[j].variantIndex)
-                return makeError(ErrorCode::InvalidArgument,
-                                 "sweep '" + rows[i].sweep + "': variant " +
-                                     std::to_string(rows[i].variantIndex) +
-                                     " given twice in one write",
-                                 where);
+    std::set<std::pair<std::string_view, std::int64_t>> seen;
+    for (const auto& r : rows)
+        if (!seen.emplace(r.sweep, r.variantIndex).second)
+            return makeError(ErrorCode::InvalidArgument,
+                             "sweep '" + r.sweep + "': variant " + std::to_string(r.variantIndex) +
+                                 " given twice in one write",
+                             where);
     return {};
 }
 
