@@ -9,11 +9,13 @@ import QtQuick.Layouts
 ColumnLayout {
     id: stored
     required property var controller
+    /// A stored variant was opened in the base-vs-variant comparison.
+    signal variantOpened()
     readonly property color bestFill: "#c8e6c9"
     // The KPI columns share the width the index and run columns leave.
-    readonly property real runWidth: 220
+    readonly property real runWidth: 200
     readonly property real columnWidth: Math.max(
-        72, (width - 16 - 44 - runWidth) / Math.max(1, controller.storedColumns.length))
+        72, (width - 16 - 76 - 32 - runWidth) / Math.max(1, controller.storedColumns.length))
     spacing: 6
 
     function number(v) {
@@ -84,7 +86,8 @@ ColumnLayout {
         Layout.rightMargin: 8
         spacing: 0
         visible: stored.controller.storedRows.length > 0
-        Label { text: "#"; font.bold: true; Layout.preferredWidth: 44 }
+        Label { text: ""; Layout.preferredWidth: 76 }
+        Label { text: "#"; font.bold: true; Layout.preferredWidth: 32 }
         Label { text: "run"; font.bold: true; Layout.preferredWidth: stored.runWidth }
         Repeater {
             model: stored.controller.storedColumns
@@ -96,7 +99,8 @@ ColumnLayout {
                 horizontalAlignment: Text.AlignRight
                 Layout.preferredWidth: stored.columnWidth
                 rightPadding: 6
-                elide: Text.ElideRight
+                leftPadding: 4
+                clip: true
             }
         }
         Item { Layout.fillWidth: true }
@@ -119,8 +123,19 @@ ColumnLayout {
             color: index % 2 === 0 ? "transparent" : "#f3f3f3"
             Row {
                 anchors.fill: parent
+                // Base vs this variant, run side by side in the comparison tab.
+                Button {
+                    objectName: "compareVariant" + variantRow.modelData.index
+                    width: 72; height: parent.height - 2
+                    anchors.verticalCenter: parent.verticalCenter
+                    text: "Compare"
+                    flat: true
+                    onClicked: if (stored.controller.compareStoredVariant(variantRow.modelData.index))
+                                   stored.variantOpened()
+                }
+                Item { width: 4; height: 1 }
                 Label {
-                    width: 44; height: parent.height
+                    width: 32; height: parent.height
                     verticalAlignment: Text.AlignVCenter
                     text: variantRow.modelData.index
                     opacity: 0.7

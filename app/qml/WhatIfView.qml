@@ -562,6 +562,7 @@ SplitView {
             StoredSweepsView {
                 objectName: "storedSweepsView"
                 controller: view.controller
+                onVariantOpened: rightTabs.currentIndex = 0
             }
         }
     }

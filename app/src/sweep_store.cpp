@@ -53,7 +53,7 @@ const std::vector<SweepColumn>& sweepColumns()
         {"gas_kwh", "gas", "kWh"},
         {"discomfort_kh", "discomfort", "K·h"},
         {"compute_kwh", "IT energy", "kWh", true},
-        {"migrations", "migrations", "", true},
+        {"migrations", "migr", "", true},
         {"slav", "SLAV", "", true},
         {"wall_time_s", "wall time", "s", false, false},
     };

@@ -11,10 +11,12 @@
 #include "whatif_controller.h"
 
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/sweep_results.h>
 
 #include <nlohmann/json.hpp>
 
 #include <QDir>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -389,6 +391,42 @@ private Q_SLOTS:
         QVERIFY(!high["best"].toList()[0].toBool());
         // The wall time is no KPI: never the best.
         QVERIFY(!low["best"].toList().last().toBool() && !high["best"].toList().last().toBool());
+
+        // A stored variant into the comparison: the scenario as the base, what all variants
+        // share (the period) common, what makes this one (18 °C) the variant's.
+        QVERIFY2(c.compareStoredVariant(0), qPrintable(c.storedError() + c.error()));
+        QCOMPARE(c.scenarioPath(), QFileInfo(kDemo).absoluteFilePath());
+        QCOMPARE(c.commonOverrides(), QStringList{"period.end=\"2025-01-07T00:00\""});
+        QCOMPARE(c.extraOverrides(), QStringList{"building.defaults.heating_setpoint_c=18"});
+        QCOMPARE(c.heatingSetpoint(), 18.0);
+        QVERIFY(!c.compareStoredVariant(7));
+        QVERIFY2(c.storedError().contains("variant 7"), qPrintable(c.storedError()));
+        // Rows written by pods name the image's paths: the bundled assets map to this
+        // machine's; a scenario that travelled in the ConfigMap is named as missing.
+        {
+            auto store = twindesk::twin::ProjectStore::open(project.toStdString());
+            QVERIFY(store.ok());
+            twindesk::twin::SweepResultStore results(*store);
+            auto rows = results.read("setpoints");
+            QVERIFY(rows.ok() && rows->size() == 2);
+            for (int i = 0; i < 2; ++i) {
+                auto j = nlohmann::json::parse((*rows)[i].rowJson);
+                j["scenario"] = i == 0 ? "/usr/share/twindesk/assets/scenarios/demo-office.json"
+                                       : "/etc/twindesk-sweep/mine.json";
+                (*rows)[i].sweep = "pods";
+                (*rows)[i].rowJson = j.dump();
+            }
+            QVERIFY(results.write(*rows, twindesk::twin::SweepWriteMode::ReplaceRows).ok());
+        }
+        QVERIFY(c.refreshStoredSweeps());
+        QVERIFY2(c.showStoredSweep("pods"), qPrintable(c.storedError()));
+        QVERIFY2(c.compareStoredVariant(0), qPrintable(c.storedError() + c.error()));
+        QCOMPARE(QFileInfo(c.scenarioPath()).fileName(), QStringLiteral("demo-office.json"));
+        QVERIFY(QFileInfo::exists(c.scenarioPath()));
+        QVERIFY(!c.compareStoredVariant(1));
+        QVERIFY2(c.storedError().contains("/etc/twindesk-sweep/mine.json"),
+                 qPrintable(c.storedError()));
+        QVERIFY(c.showStoredSweep("setpoints"));
 
         // Refreshing keeps the shown sweep; an unknown one is named and changes nothing.
         QVERIFY(c.refreshStoredSweeps());

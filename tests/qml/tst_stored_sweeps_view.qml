@@ -60,6 +60,18 @@ Item {
             verify(rows[0].modelData.best[0], "18 °C heats least")
             verify(!findChild(view, "storedMissing").visible)
 
+            // Compare: variant 1 (22 °C) opens in the base-vs-variant tab, the shared period as
+            // a common override.
+            mouseClick(findChild(view, "compareVariant1"))
+            compare(controller.storedError, "")
+            verify(controller.scenarioPath.endsWith("demo-office.json"), controller.scenarioPath)
+            compare(controller.extraOverrides, ["building.defaults.heating_setpoint_c=22"])
+            compare(controller.commonOverrides, ["period.end=\"2025-01-07T00:00\""])
+            tryVerify(() => findChild(view, "runBoth").visible)
+            verify(findChild(view, "runBoth").enabled)
+            mouseClick(findChild(view, "storedSweepsTab"))
+            tryVerify(() => findChild(view, "storedTable").visible)
+
             const seeds = controller.storedSweeps.findIndex(s => s.name === "seeds")
             box.currentIndex = seeds
             box.activated(seeds)

@@ -1,5 +1,6 @@
 #include "whatif_controller.h"
 
+#include "assets.h"
 #include "run_series.h"
 #include "sweep_store.h"
 #include "variant_run.h"
@@ -1064,6 +1065,18 @@ bool WhatIfController::showStoredSweep(const QString& name)
         if (r.variantIndex < expected)
             present[static_cast<std::size_t>(r.variantIndex)] = true;
     }
+    m_storedVariants.clear();
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+        const auto& j = parsed[i];
+        if (!j.is_object() || !j.contains("scenario") || !j["scenario"].is_string())
+            continue;
+        StoredVariant v{(*rows)[i].variantIndex, j["scenario"].get<std::string>(), {}};
+        if (j.contains("overrides") && j["overrides"].is_object())
+            for (const auto& [key, value] : j["overrides"].items())
+                v.overrides.emplace_back(key, value.is_string() ? value.get<std::string>()
+                                                                : value.dump());
+        m_storedVariants.push_back(std::move(v));
+    }
     m_storedMissing.clear();
     for (std::size_t i = 0; i < present.size(); ++i)
         if (!present[i])
@@ -1073,6 +1086,55 @@ bool WhatIfController::showStoredSweep(const QString& name)
     m_storedError.clear();
     Q_EMIT storedChanged();
     return true;
+}
+
+bool WhatIfController::compareStoredVariant(int variantIndex)
+{
+    const auto it = std::find_if(m_storedVariants.begin(), m_storedVariants.end(),
+                                 [&](const StoredVariant& v) { return v.index == variantIndex; });
+    if (it == m_storedVariants.end()) {
+        m_storedError = QStringLiteral("variant %1 of sweep '%2' is not stored (or its row names "
+                                       "no scenario)")
+                            .arg(variantIndex)
+                            .arg(m_storedSweep);
+        Q_EMIT storedChanged();
+        return false;
+    }
+    // The pods ran the image's assets; here they are wherever this installation keeps them.
+    constexpr std::string_view kImageAssets = "/usr/share/twindesk/assets/";
+    fs::path scenario = it->scenario;
+    std::error_code ec;
+    if (!fs::exists(scenario, ec) && it->scenario.rfind(kImageAssets, 0) == 0)
+        if (const auto assets = assetsDir())
+            scenario = *assets / it->scenario.substr(kImageAssets.size());
+    if (!fs::exists(scenario, ec)) {
+        m_storedError = QStringLiteral("variant %1: its scenario %2 is not on this machine (a "
+                                       "scenario shipped in the Job's ConfigMap: open a copy "
+                                       "of it and set the overrides by hand)")
+                            .arg(variantIndex)
+                            .arg(QString::fromStdString(it->scenario));
+        Q_EMIT storedChanged();
+        return false;
+    }
+    // What every stored variant of the same scenario shares is the setting of the sweep; the
+    // rest is what makes this variant.
+    QStringList common;
+    QStringList own;
+    for (const auto& o : it->overrides) {
+        const bool shared =
+            std::all_of(m_storedVariants.begin(), m_storedVariants.end(), [&](const auto& v) {
+                return v.scenario != it->scenario ||
+                       std::find(v.overrides.begin(), v.overrides.end(), o) != v.overrides.end();
+            });
+        (shared && m_storedVariants.size() > 1 ? common : own).push_back(joinLine(o));
+    }
+    if (!open(QString::fromStdString(scenario.string())))
+        return false;
+    setCommonOverrides(common);
+    setExtraOverrides(own);
+    m_storedError.clear();
+    Q_EMIT storedChanged();
+    return m_error.isEmpty();
 }
 
 } // namespace twindesk::app

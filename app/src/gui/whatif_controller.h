@@ -144,6 +144,12 @@ public:
     /// Shows the variants of stored sweep `name`. False with storedError() when it cannot be
     /// read or holds no rows.
     Q_INVOKABLE bool showStoredSweep(const QString& name);
+    /// Opens stored variant `variantIndex` of the shown sweep in the comparison: its scenario
+    /// as the base (a container path under /usr/share/twindesk/assets maps to this machine's
+    /// assets), the overrides every stored variant shares as common overrides (e.g. the
+    /// period), the ones that make this variant as the variant's. Run both then shows what the
+    /// variant changes. False with storedError() when the scenario is not on this machine.
+    Q_INVOKABLE bool compareStoredVariant(int variantIndex);
     /// Writes the variant as a scenario file of its own (the base file with every override
     /// applied, relative paths rebased to the new file's folder): `twindesk simulate` runs it
     /// to the variant's KPIs. False with error() when it cannot be written.
@@ -265,6 +271,13 @@ private:
     QVariantList m_storedRows;
     QVariantList m_storedMissing;
     QString m_storedError;
+    struct StoredVariant
+    {
+        std::int64_t index = 0;
+        std::string scenario;
+        Overrides overrides;
+    };
+    std::vector<StoredVariant> m_storedVariants; ///< the shown sweep's rows that parsed
 };
 
 } // namespace twindesk::app
