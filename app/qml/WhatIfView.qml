@@ -71,6 +71,13 @@ SplitView {
         function onFinished() { view.redraw() }
     }
     Component.onCompleted: redraw()
+    onVisibleChanged: readStoredSweepsIfShown()
+
+    function readStoredSweepsIfShown() {
+        if (view.visible && rightTabs.currentIndex === 1 && view.controller.storeLocation === ""
+                && view.controller.storedError === "")
+            view.controller.refreshStoredSweeps()
+    }
 
     // The variant's parameters.
     ScrollView {
@@ -358,171 +365,205 @@ SplitView {
         }
     }
 
-    // The runs and their comparison.
+    // The runs and their comparison, and the stored sweeps.
     ColumnLayout {
         SplitView.fillWidth: true
-        spacing: 6
-
-        RowLayout {
-            Layout.margins: 8
-            Layout.bottomMargin: 0
-            Button {
-                objectName: "runBoth"
-                text: view.controller.state === "running" ? "Cancel" : "Run both"
-                enabled: view.controller.scenarioPath !== ""
-                onClicked: view.controller.state === "running" ? view.controller.cancel()
-                                                               : view.controller.runBoth()
-            }
-            GridLayout {
-                columns: 2
-                Layout.fillWidth: true
-                Label { text: "base"; color: view.baseColour; font.bold: true }
-                ProgressBar { Layout.fillWidth: true; value: view.controller.baseProgress }
-                Label { text: "variant"; color: view.variantColour; font.bold: true }
-                ProgressBar { Layout.fillWidth: true; value: view.controller.variantProgress }
-            }
-            Label { text: view.controller.state; opacity: 0.7 }
-        }
-        Label {
-            visible: view.controller.error !== ""
-            text: view.controller.error
-            color: "#b71c1c"
-            wrapMode: Text.Wrap
+        spacing: 0
+        TabBar {
+            id: rightTabs
             Layout.fillWidth: true
-            Layout.leftMargin: 8
-            Layout.rightMargin: 8
+            TabButton {
+                objectName: "comparisonTab"
+                text: "Base vs variant"
+                width: implicitWidth + 24
+            }
+            TabButton {
+                objectName: "storedSweepsTab"
+                text: "Stored sweeps"
+                width: implicitWidth + 24
+            }
+            onCurrentIndexChanged: view.readStoredSweepsIfShown()
         }
+        // The store is read when the tab is shown and nothing was read from it yet (first
+        // time, another project opened), and on Refresh.
+        Connections {
+            target: view.controller
+            function onStoredChanged() { view.readStoredSweepsIfShown() }
+        }
+        StackLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            currentIndex: rightTabs.currentIndex
+            ColumnLayout {
+                spacing: 6
 
-        // KPI comparison: base | variant | Δ | Δ %.
-        RowLayout {
-            Layout.leftMargin: 8
-            Layout.rightMargin: 8
-            spacing: 0
-            Repeater {
-                model: [["KPI", 260], ["base", 110], ["variant", 110], ["Δ", 110], ["Δ %", 80]]
-                delegate: Label {
-                    required property var modelData
-                    text: modelData[0]
-                    font.bold: true
-                    horizontalAlignment: modelData[0] === "KPI" ? Text.AlignLeft : Text.AlignRight
-                    Layout.preferredWidth: modelData[1]
-                    rightPadding: 6
+                RowLayout {
+                    Layout.margins: 8
+                    Layout.bottomMargin: 0
+                    Button {
+                        objectName: "runBoth"
+                        text: view.controller.state === "running" ? "Cancel" : "Run both"
+                        enabled: view.controller.scenarioPath !== ""
+                        onClicked: view.controller.state === "running" ? view.controller.cancel()
+                                                                       : view.controller.runBoth()
+                    }
+                    GridLayout {
+                        columns: 2
+                        Layout.fillWidth: true
+                        Label { text: "base"; color: view.baseColour; font.bold: true }
+                        ProgressBar { Layout.fillWidth: true; value: view.controller.baseProgress }
+                        Label { text: "variant"; color: view.variantColour; font.bold: true }
+                        ProgressBar { Layout.fillWidth: true; value: view.controller.variantProgress }
+                    }
+                    Label { text: view.controller.state; opacity: 0.7 }
                 }
-            }
-            Item { Layout.fillWidth: true }
-        }
-        ListView {
-            id: kpiTable
-            objectName: "kpiTable"
-            Layout.fillWidth: true
-            Layout.preferredHeight: Math.min(contentHeight, 240)
-            Layout.leftMargin: 8
-            Layout.rightMargin: 8
-            clip: true
-            model: view.controller.kpis
-            ScrollBar.vertical: ScrollBar {}
-            delegate: Rectangle {
-                id: kpiRow
-                required property var modelData
-                required property int index
-                width: ListView.view.width
-                height: 24
-                color: index % 2 === 0 ? "transparent" : "#f3f3f3"
-                readonly property color fill: modelData.verdict === "better" ? view.betterFill
-                                            : modelData.verdict === "worse" ? view.worseFill
-                                                                            : "transparent"
-                readonly property color ink: modelData.verdict === "better" ? "#1b5e20"
-                                           : modelData.verdict === "worse" ? "#b71c1c" : palette.text
-                Row {
-                    anchors.fill: parent
-                    Label {
-                        width: 260
-                        height: parent.height
-                        verticalAlignment: Text.AlignVCenter
-                        leftPadding: kpiRow.modelData.indent ? 16 : 0
-                        text: kpiRow.modelData.name + (kpiRow.modelData.unit !== ""
-                                                       ? " (" + kpiRow.modelData.unit + ")" : "")
-                        elide: Text.ElideRight
+                Label {
+                    visible: view.controller.error !== ""
+                    text: view.controller.error
+                    color: "#b71c1c"
+                    wrapMode: Text.Wrap
+                    Layout.fillWidth: true
+                    Layout.leftMargin: 8
+                    Layout.rightMargin: 8
+                }
+
+                // KPI comparison: base | variant | Δ | Δ %.
+                RowLayout {
+                    Layout.leftMargin: 8
+                    Layout.rightMargin: 8
+                    spacing: 0
+                    Repeater {
+                        model: [["KPI", 260], ["base", 110], ["variant", 110], ["Δ", 110], ["Δ %", 80]]
+                        delegate: Label {
+                            required property var modelData
+                            text: modelData[0]
+                            font.bold: true
+                            horizontalAlignment: modelData[0] === "KPI" ? Text.AlignLeft : Text.AlignRight
+                            Layout.preferredWidth: modelData[1]
+                            rightPadding: 6
+                        }
                     }
-                    Label {
-                        width: 110; height: parent.height
-                        verticalAlignment: Text.AlignVCenter
-                        horizontalAlignment: Text.AlignRight
-                        rightPadding: 6
-                        text: view.number(kpiRow.modelData.base)
-                    }
-                    Label {
-                        width: 110; height: parent.height
-                        verticalAlignment: Text.AlignVCenter
-                        horizontalAlignment: Text.AlignRight
-                        rightPadding: 6
-                        text: view.number(kpiRow.modelData.variant)
-                    }
-                    Rectangle {
-                        width: 190; height: parent.height
-                        color: kpiRow.fill
+                    Item { Layout.fillWidth: true }
+                }
+                ListView {
+                    id: kpiTable
+                    objectName: "kpiTable"
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: Math.min(contentHeight, 240)
+                    Layout.leftMargin: 8
+                    Layout.rightMargin: 8
+                    clip: true
+                    model: view.controller.kpis
+                    ScrollBar.vertical: ScrollBar {}
+                    delegate: Rectangle {
+                        id: kpiRow
+                        required property var modelData
+                        required property int index
+                        width: ListView.view.width
+                        height: 24
+                        color: index % 2 === 0 ? "transparent" : "#f3f3f3"
+                        readonly property color fill: modelData.verdict === "better" ? view.betterFill
+                                                    : modelData.verdict === "worse" ? view.worseFill
+                                                                                    : "transparent"
+                        readonly property color ink: modelData.verdict === "better" ? "#1b5e20"
+                                                   : modelData.verdict === "worse" ? "#b71c1c" : palette.text
                         Row {
                             anchors.fill: parent
+                            Label {
+                                width: 260
+                                height: parent.height
+                                verticalAlignment: Text.AlignVCenter
+                                leftPadding: kpiRow.modelData.indent ? 16 : 0
+                                text: kpiRow.modelData.name + (kpiRow.modelData.unit !== ""
+                                                               ? " (" + kpiRow.modelData.unit + ")" : "")
+                                elide: Text.ElideRight
+                            }
                             Label {
                                 width: 110; height: parent.height
                                 verticalAlignment: Text.AlignVCenter
                                 horizontalAlignment: Text.AlignRight
                                 rightPadding: 6
-                                color: kpiRow.ink
-                                text: view.signed(kpiRow.modelData.delta)
+                                text: view.number(kpiRow.modelData.base)
                             }
                             Label {
-                                width: 80; height: parent.height
+                                width: 110; height: parent.height
                                 verticalAlignment: Text.AlignVCenter
                                 horizontalAlignment: Text.AlignRight
                                 rightPadding: 6
-                                color: kpiRow.ink
-                                text: isNaN(kpiRow.modelData.deltaPercent) ? "—"
-                                      : view.signed(kpiRow.modelData.deltaPercent, 1) + " %"
+                                text: view.number(kpiRow.modelData.variant)
+                            }
+                            Rectangle {
+                                width: 190; height: parent.height
+                                color: kpiRow.fill
+                                Row {
+                                    anchors.fill: parent
+                                    Label {
+                                        width: 110; height: parent.height
+                                        verticalAlignment: Text.AlignVCenter
+                                        horizontalAlignment: Text.AlignRight
+                                        rightPadding: 6
+                                        color: kpiRow.ink
+                                        text: view.signed(kpiRow.modelData.delta)
+                                    }
+                                    Label {
+                                        width: 80; height: parent.height
+                                        verticalAlignment: Text.AlignVCenter
+                                        horizontalAlignment: Text.AlignRight
+                                        rightPadding: 6
+                                        color: kpiRow.ink
+                                        text: isNaN(kpiRow.modelData.deltaPercent) ? "—"
+                                              : view.signed(kpiRow.modelData.deltaPercent, 1) + " %"
+                                    }
+                                }
                             }
                         }
                     }
                 }
-            }
-        }
-        Label {
-            Layout.leftMargin: 8
-            visible: view.controller.kpis.length === 0
-            text: view.controller.scenarioPath === "" ? "Choose a base scenario on the left."
-                  : view.controller.state === "running" ? "Running both…"
-                  : "Change the variant, then Run both."
-            opacity: 0.6
-        }
+                Label {
+                    Layout.leftMargin: 8
+                    visible: view.controller.kpis.length === 0
+                    text: view.controller.scenarioPath === "" ? "Choose a base scenario on the left."
+                          : view.controller.state === "running" ? "Running both…"
+                          : "Change the variant, then Run both."
+                    opacity: 0.6
+                }
 
-        RowLayout {
-            Layout.leftMargin: 8
-            Layout.rightMargin: 8
-            visible: view.controller.seriesList.length > 0
-            Label { text: "Metric" }
-            ComboBox {
-                id: metricBox
-                objectName: "metricBox"
-                Layout.preferredWidth: 320
-                model: view.controller.seriesList.map(s => s.label + " (" + s.unit + ")")
-                currentIndex: view.controller.seriesList.findIndex(s => s.key === view.metric)
-                onActivated: {
-                    view.metric = view.controller.seriesList[currentIndex].key
-                    view.redraw()
+                RowLayout {
+                    Layout.leftMargin: 8
+                    Layout.rightMargin: 8
+                    visible: view.controller.seriesList.length > 0
+                    Label { text: "Metric" }
+                    ComboBox {
+                        id: metricBox
+                        objectName: "metricBox"
+                        Layout.preferredWidth: 320
+                        model: view.controller.seriesList.map(s => s.label + " (" + s.unit + ")")
+                        currentIndex: view.controller.seriesList.findIndex(s => s.key === view.metric)
+                        onActivated: {
+                            view.metric = view.controller.seriesList[currentIndex].key
+                            view.redraw()
+                        }
+                    }
+                    Label { text: "base solid, variant dashed"; opacity: 0.6 }
+                    Item { Layout.fillWidth: true }
+                }
+                ChartView {
+                    id: chart
+                    objectName: "whatIfChart"
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    Layout.minimumHeight: 200
+                    antialiasing: true
+                    legend.alignment: Qt.AlignBottom
+                    DateTimeAxis { id: xAxis; format: "MM-dd hh:mm"; tickCount: 6 }
+                    ValueAxis { id: yAxis }
                 }
             }
-            Label { text: "base solid, variant dashed"; opacity: 0.6 }
-            Item { Layout.fillWidth: true }
-        }
-        ChartView {
-            id: chart
-            objectName: "whatIfChart"
-            Layout.fillWidth: true
-            Layout.fillHeight: true
-            Layout.minimumHeight: 200
-            antialiasing: true
-            legend.alignment: Qt.AlignBottom
-            DateTimeAxis { id: xAxis; format: "MM-dd hh:mm"; tickCount: 6 }
-            ValueAxis { id: yAxis }
+            StoredSweepsView {
+                objectName: "storedSweepsView"
+                controller: view.controller
+                onVariantOpened: rightTabs.currentIndex = 0
+            }
         }
     }
 }

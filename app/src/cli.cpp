@@ -187,9 +187,12 @@ const std::vector<CommandSpec>& commands()
          cmdSimulate},
         {"sweep",
          "sweep SCENARIO.json... [--vary KEY=V1,V2,...]... [--threads N] [--json] [--anchors DIR] "
-         "[--variant-index I] [--results-dir DIR] | sweep --collect DIR [--json] | sweep "
-         "SCENARIO.json... [--vary KEY=V1,V2,...]... --emit-k8s DIR [--image IMAGE] "
-         "[--job-name NAME] [--parallelism N] [--results-claim CLAIM]",
+         "[--variant-index I] [--results-dir DIR] [--store URL|project [--project PROJECT.twin] "
+         "--sweep-name NAME] | sweep --collect DIR [--json] | sweep --collect-store NAME "
+         "(--store URL | --project PROJECT.twin) [--json] | sweep --list-stored (--store URL | "
+         "--project PROJECT.twin) [--json] | sweep SCENARIO.json... [--vary KEY=V1,V2,...]... "
+         "--emit-k8s DIR [--image IMAGE] [--job-name NAME] [--parallelism N] "
+         "[--results-claim CLAIM] [--store URL [--sweep-name NAME] [--store-secret SECRET]]",
          "Run several scenarios, or one under parameter variants (the cartesian product of the "
          "--vary axes), in parallel threads, and print a comparison table. Each run is "
          "deterministic: threads change the wall time, never a result. --variant-index runs only "
@@ -198,10 +201,16 @@ const std::vector<CommandSpec>& commands()
          "a Kubernetes Indexed Job (one pod per variant, each running --variant-index "
          "$JOB_COMPLETION_INDEX into --results-dir on the claim CLAIM, default twindesk-results), "
          "a ConfigMap with the scenarios and variants, and a kustomization.yaml, instead of "
-         "running (docs/packaging.md).",
+         "running (docs/packaging.md). --store writes the rows to a store's sweep_results "
+         "under --sweep-name (a postgresql:// URL, or with --project the project's store): a "
+         "variant replaces its own row, a whole sweep the sweep; --collect-store NAME prints the "
+         "stored sweep's table, --list-stored the stored sweeps. With --emit-k8s, --store makes "
+         "the pods write to that shared store (URL in the ConfigMap, password only from the "
+         "Secret SECRET, default JOB-store, as PGPASSWORD) instead of the results volume.",
          {"--vary", "--threads", "--anchors", "--variant-index", "--results-dir", "--collect",
-          "--emit-k8s", "--image", "--job-name", "--parallelism", "--results-claim"},
-         {"--json"},
+          "--emit-k8s", "--image", "--job-name", "--parallelism", "--results-claim", "--store",
+          "--project", "--sweep-name", "--collect-store", "--store-secret"},
+         {"--json", "--list-stored"},
          cmdSweep},
         {"compare",
          "compare BASELINE.json CANDIDATE.json [--scope USE]... [--set KEY=VALUE]... "
@@ -927,14 +936,52 @@ int cmdSweep(const Args& args, CliIo& io)
     const auto& spec = *findCommand("sweep");
     SweepOptions o;
     o.json = args.flag("--json");
-    if (auto collect = args.option("--collect")) {
+    o.store = args.option("--store");
+    o.project = args.option("--project").value_or("");
+    o.sweepName = args.option("--sweep-name").value_or("");
+    o.storeSecret = args.option("--store-secret").value_or("");
+    const bool listStored = args.flag("--list-stored");
+    const auto collectStore = args.option("--collect-store");
+    if (args.option("--collect") || collectStore || listStored) {
+        const char* what = collectStore ? "--collect-store NAME"
+                           : listStored ? "--list-stored"
+                                        : "--collect DIR";
         if (!args.positional.empty() || !args.all("--vary").empty() || args.option("--emit-k8s"))
-            return usageError(io, spec, "--collect DIR takes no scenarios, --vary or --emit-k8s");
-        o.collect = *collect;
+            return usageError(io, spec,
+                              std::string(what) + " takes no scenarios, --vary or --emit-k8s");
+        if ((args.option("--collect") ? 1 : 0) + (collectStore ? 1 : 0) + (listStored ? 1 : 0) > 1)
+            return usageError(io, spec,
+                              "--collect, --collect-store and --list-stored exclude each other");
+        if (args.option("--collect")) {
+            if (o.store || !o.project.empty())
+                return usageError(io, spec,
+                                  "--collect DIR reads a folder; --collect-store NAME reads a "
+                                  "store (--store, --project)");
+            o.collect = *args.option("--collect");
+        } else if (!o.store && o.project.empty()) {
+            return usageError(io, spec,
+                              std::string(what) +
+                                  " needs a store: --store postgresql://USER@HOST/DB, or "
+                                  "--project PROJECT.twin [--store project]");
+        }
+        if (collectStore)
+            o.collectStore = *collectStore;
+        o.listStored = listStored;
+        if (collectStore && o.collectStore.empty())
+            return usageError(io, spec, "--collect-store needs a sweep name");
         return runSweep(o, io);
     }
     if (args.positional.empty())
         return usageError(io, spec, "expected at least one SCENARIO.json");
+    if (!o.sweepName.empty() && !o.store && o.project.empty())
+        return usageError(io, spec,
+                          "--sweep-name names the rows in a store: give --store (or --project)");
+    if ((o.store || !o.project.empty()) && !args.option("--emit-k8s") && o.sweepName.empty())
+        return usageError(io, spec,
+                          "storing results needs --sweep-name NAME (what --collect-store NAME "
+                          "and the console find them by)");
+    if (!o.storeSecret.empty() && !args.option("--emit-k8s"))
+        return usageError(io, spec, "--store-secret belongs to --emit-k8s");
     o.scenarios.assign(args.positional.begin(), args.positional.end());
     const auto whole = [&](const char* flag, std::size_t min) -> std::optional<std::size_t> {
         const auto v = args.option(flag);
@@ -962,6 +1009,15 @@ int cmdSweep(const Args& args, CliIo& io)
                               "--emit-k8s writes the Job, whose pods choose --variant-index and "
                               "--results-dir themselves: leave those out");
         o.emitK8s = *dir;
+        if (!o.project.empty())
+            return usageError(io, spec,
+                              "--emit-k8s: the pods cannot open a project file; give the shared "
+                              "store as --store postgresql://USER@HOST/DB");
+        if (!o.storeSecret.empty() && !o.store)
+            return usageError(io, spec, "--store-secret belongs to --store");
+        if (!o.storeSecret.empty())
+            if (const auto why = checkK8sName(o.storeSecret); !why.empty())
+                return usageError(io, spec, "--store-secret " + o.storeSecret + ": " + why);
         o.image = args.option("--image").value_or("");
         o.jobName = args.option("--job-name").value_or("");
         o.resultsClaim = args.option("--results-claim").value_or("");

@@ -3,12 +3,14 @@
 #include "assets.h"
 #include "simulate_command.h"
 #include "sweep_k8s.h"
+#include "sweep_store.h"
 #include "variant_run.h"
 
 #include <twindesk/policies/scenario_run.h>
 #include <twindesk/sim/compute.h>
 #include <twindesk/sim/engine.h>
 #include <twindesk/sim/scenario.h>
+#include <twindesk/sim/sim_time.h>
 #include <twindesk/version.h>
 
 #include <nlohmann/json.hpp>
@@ -240,10 +242,9 @@ std::string resultFileName(std::size_t index)
     return name;
 }
 
-/// Writes one run's row (with its index, the sweep's size, scenario and overrides) to
-/// `dir/variant-NNNN.json`, through a temporary file renamed into place.
-std::string writeResult(const std::filesystem::path& dir, std::size_t index, std::size_t count,
-                        const Run& r)
+/// One run's row with its index, the sweep's size, scenario and overrides: what a
+/// variant-NNNN.json file and a sweep_results row hold.
+nlohmann::ordered_json resultJson(std::size_t index, std::size_t count, const Run& r)
 {
     auto row = rowJson(r);
     row["index"] = index;
@@ -254,6 +255,15 @@ std::string writeResult(const std::filesystem::path& dir, std::size_t index, std
         overrides[k] = v;
     row["overrides"] = overrides;
     row["twindesk_version"] = kVersion;
+    return row;
+}
+
+/// Writes one run's row (resultJson) to `dir/variant-NNNN.json`, through a temporary file
+/// renamed into place.
+std::string writeResult(const std::filesystem::path& dir, std::size_t index, std::size_t count,
+                        const Run& r)
+{
+    const auto row = resultJson(index, count, r);
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     const auto file = dir / resultFileName(index);
@@ -313,6 +323,143 @@ int collectRuns(const SweepOptions& options, CliIo& io)
     return failures == 0 && expected <= runs.size() ? 0 : 1;
 }
 
+/// "0, 3, 7" (at most `limit` indices, then "…").
+std::string indexList(const std::vector<std::size_t>& indices, std::size_t limit = 20)
+{
+    std::string out;
+    for (std::size_t i = 0; i < indices.size() && i < limit; ++i)
+        out += (i == 0 ? "" : ", ") + std::to_string(indices[i]);
+    if (indices.size() > limit)
+        out += ", …";
+    return out;
+}
+
+/// `--collect-store NAME`: the rows stored under NAME, printed as --collect prints a folder's.
+int collectStored(const SweepOptions& options, CliIo& io)
+{
+    auto store = SweepStore::open(options.project, options.store);
+    if (!store) {
+        io.err << "error: " << store.error().toString() << '\n';
+        return 1;
+    }
+    auto rows = store->results().read(options.collectStore);
+    if (!rows) {
+        io.err << "error: " << rows.error().toString() << '\n';
+        return 1;
+    }
+    const auto where = "sweep '" + options.collectStore + "' in " + store->describe();
+    if (rows->empty()) {
+        io.err << "error: no results of " << where
+               << " (twindesk sweep --list-stored shows the stored sweeps)\n";
+        return 1;
+    }
+    std::vector<Run> runs;
+    std::size_t expected = 0;
+    std::vector<bool> present;
+    for (const auto& row : *rows) {
+        const auto variant = "variant " + std::to_string(row.variantIndex) + " of " + where;
+        expected = std::max(expected, static_cast<std::size_t>(row.variantCount));
+        const auto j = nlohmann::json::parse(row.rowJson, nullptr, false);
+        if (j.is_discarded()) {
+            Run bad;
+            bad.label = row.label;
+            bad.error = variant + ": the stored row is not valid JSON";
+            runs.push_back(bad);
+        } else {
+            runs.push_back(runFromJson(j, variant));
+        }
+        const auto index = static_cast<std::size_t>(row.variantIndex);
+        if (present.size() <= index)
+            present.resize(index + 1, false);
+        present[index] = true;
+    }
+    present.resize(std::max(present.size(), expected), false);
+    std::vector<std::size_t> missing;
+    for (std::size_t i = 0; i < expected; ++i)
+        if (!present[i])
+            missing.push_back(i);
+    std::string footer = std::to_string(runs.size()) + " results of " + where + "\n";
+    if (!missing.empty()) {
+        footer += "missing " + std::to_string(missing.size()) + " of " + std::to_string(expected) +
+                  " variants (still running, or failed): " + indexList(missing) + "\n";
+        io.err << "warning: " << where << " holds " << runs.size() << " of " << expected
+               << " variants; missing: " << indexList(missing) << '\n';
+    }
+    const int failures = printRuns(runs, options.json, options.json ? "" : footer, io);
+    return failures == 0 && missing.empty() ? 0 : 1;
+}
+
+/// `--list-stored`: the sweeps a store holds, the most recent first.
+int listStored(const SweepOptions& options, CliIo& io)
+{
+    auto store = SweepStore::open(options.project, options.store);
+    if (!store) {
+        io.err << "error: " << store.error().toString() << '\n';
+        return 1;
+    }
+    auto sweeps = store->results().list();
+    if (!sweeps) {
+        io.err << "error: " << sweeps.error().toString() << '\n';
+        return 1;
+    }
+    const auto utc = [](std::int64_t ms) { return sim::formatUtc(ms / 1000); };
+    if (options.json) {
+        nlohmann::ordered_json j = nlohmann::ordered_json::array();
+        for (const auto& s : *sweeps)
+            j.push_back({{"sweep", s.name},
+                         {"variants", s.variants},
+                         {"stored", s.stored},
+                         {"missing", s.missing()},
+                         {"failed", s.failed},
+                         {"first_written", utc(s.firstWrittenMs)},
+                         {"last_written", utc(s.lastWrittenMs)}});
+        io.out << j.dump(2) << '\n';
+        return 0;
+    }
+    if (sweeps->empty()) {
+        io.out << "no sweeps stored in " << store->describe() << '\n';
+        return 0;
+    }
+    int width = 5;
+    for (const auto& s : *sweeps)
+        width = std::max(width, static_cast<int>(std::min<std::size_t>(s.name.size(), 60)));
+    char line[256];
+    std::snprintf(line, sizeof line, "%-*s %8s %8s %8s %8s  %s\n", width, "sweep", "variants",
+                  "stored", "missing", "failed", "last written (UTC)");
+    io.out << line;
+    for (const auto& s : *sweeps) {
+        std::snprintf(line, sizeof line, "%-*s %8lld %8lld %8lld %8lld  %s\n", width,
+                      s.name.substr(0, 60).c_str(), static_cast<long long>(s.variants),
+                      static_cast<long long>(s.stored), static_cast<long long>(s.missing()),
+                      static_cast<long long>(s.failed), utc(s.lastWrittenMs).c_str());
+        io.out << line;
+    }
+    io.out << sweeps->size() << " sweep(s) in " << store->describe() << '\n';
+    return 0;
+}
+
+/// Stores the runs' rows (resultJson) under options.sweepName in one transaction: a single
+/// variant replaces its row, a whole sweep replaces the sweep.
+twin::Status storeRuns(twin::SweepResultStore& store, const SweepOptions& options,
+                       const std::vector<Run>& runs, const std::vector<std::size_t>& indices,
+                       std::size_t count)
+{
+    std::vector<twin::SweepResultRow> rows;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        twin::SweepResultRow row;
+        row.sweep = options.sweepName;
+        row.variantIndex = static_cast<std::int64_t>(indices[i]);
+        row.variantCount = static_cast<std::int64_t>(count);
+        row.label = runs[i].label;
+        row.ok = runs[i].ok;
+        row.rowJson = resultJson(indices[i], count, runs[i]).dump();
+        row.version = kVersion;
+        rows.push_back(std::move(row));
+    }
+    return store.write(rows, options.variantIndex ? twin::SweepWriteMode::ReplaceRows
+                                                  : twin::SweepWriteMode::ReplaceSweep);
+}
+
 /// `--emit-k8s DIR`: the manifests of sweep_k8s.h for these runs, written instead of running.
 int emitK8sSweep(const SweepOptions& options, const std::vector<Run>& runs, CliIo& io)
 {
@@ -323,6 +470,30 @@ int emitK8sSweep(const SweepOptions& options, const std::vector<Run>& runs, CliI
     spec.version = kVersion;
     spec.parallelism = options.parallelism;
     spec.resultsClaim = options.resultsClaim.empty() ? "twindesk-results" : options.resultsClaim;
+    if (options.store) {
+        // The pods have no project file: only a shared store, named without a password (the
+        // URL goes into a ConfigMap; the password into a Secret the user creates).
+        const auto& url = *options.store;
+        if (!twin::PgStore::isPostgresUrl(url)) {
+            io.err << "error: --store " << twin::PgStore::redactedUrl(url)
+                   << ": the pods need a shared store, postgresql://USER@HOST[:PORT]/DB (a "
+                      "project file stays on this machine)\n";
+            return 1;
+        }
+        if (twin::PgStore::redactedUrl(url) != url) {
+            io.err << "error: --store " << twin::PgStore::redactedUrl(url)
+                   << ": the URL holds a password, which would be written into the ConfigMap; "
+                      "give the URL without it and put the password in the Secret "
+                   << (options.storeSecret.empty() ? spec.name + "-store" : options.storeSecret)
+                   << " (key 'password')\n";
+            return 1;
+        }
+        spec.store = url;
+        spec.storeSecret = options.storeSecret.empty() ? spec.name + "-store" : options.storeSecret;
+        spec.sweepName = options.sweepName.empty() ? spec.name : options.sweepName;
+        // With a store the results volume is only mounted when a claim is named.
+        spec.resultsVolume = !options.resultsClaim.empty();
+    }
     for (const auto& [key, values] : options.axes) {
         std::string arg = key + "=";
         for (std::size_t i = 0; i < values.size(); ++i)
@@ -393,9 +564,17 @@ int emitK8sSweep(const SweepOptions& options, const std::vector<Run>& runs, CliI
            << spec.image << "\n"
            << "wrote " << (options.emitK8s / "configmap.yaml").string() << ": "
            << spec.configFiles.size() << " scenario file(s) and variants.json\n"
-           << "apply: kubectl apply -k " << options.emitK8s.string()
-           << "   (results: " << kK8sResultsMount << "/" << spec.name << " on the claim "
-           << spec.resultsClaim << "; twindesk sweep --collect DIR reads them back)\n";
+           << "apply: kubectl apply -k " << options.emitK8s.string() << '\n';
+    if (spec.resultsVolume)
+        io.out << "results: " << kK8sResultsMount << "/" << spec.name << " on the claim "
+               << spec.resultsClaim << " (twindesk sweep --collect DIR reads them back)\n";
+    if (!spec.store.empty())
+        io.out << "results: sweep '" << spec.sweepName << "' in the store " << spec.store
+               << " (twindesk sweep --collect-store " << spec.sweepName << " --store " << spec.store
+               << " reads them back; the console's what-if view lists them)\n"
+               << "password: kubectl create secret generic " << spec.storeSecret
+               << " --from-literal=password=...   (becomes PGPASSWORD in the pods; not needed "
+                  "for a store without password authentication)\n";
     return 0;
 }
 
@@ -405,9 +584,24 @@ int runSweep(const SweepOptions& options, CliIo& io)
 {
     if (!options.collect.empty())
         return collectRuns(options, io);
+    if (!options.collectStore.empty())
+        return collectStored(options, io);
+    if (options.listStored)
+        return listStored(options, io);
     auto runs = planRuns(options);
     if (!options.emitK8s.empty())
         return emitK8sSweep(options, runs, io);
+    // The store is opened before anything runs: a wrong URL or a server that is down fails
+    // now, not after the runs.
+    std::optional<SweepStore> store;
+    if (options.store || !options.project.empty()) {
+        auto opened = SweepStore::open(options.project, options.store);
+        if (!opened) {
+            io.err << "error: " << opened.error().toString() << '\n';
+            return 1;
+        }
+        store.emplace(std::move(opened).value());
+    }
     std::vector<std::size_t> indices(runs.size());
     std::iota(indices.begin(), indices.end(), std::size_t{0});
     const std::size_t count = runs.size();
@@ -430,10 +624,21 @@ int runSweep(const SweepOptions& options, CliIo& io)
                 io.err << "error: " << e << '\n';
                 ++writeErrors;
             }
-    char footer[128];
-    std::snprintf(footer, sizeof footer, "%zu runs on %u threads in %.2f s\n", runs.size(), threads,
-                  wall);
-    const int failures = printRuns(runs, options.json, footer, io);
+    std::string footer(160, '\0');
+    footer.resize(static_cast<std::size_t>(std::snprintf(footer.data(), footer.size(),
+                                                         "%zu runs on %u threads in %.2f s\n",
+                                                         runs.size(), threads, wall)));
+    if (store) {
+        // All the rows or none (a failed write names the store and keeps nothing).
+        if (const auto s = storeRuns(store->results(), options, runs, indices, count); !s) {
+            io.err << "error: " << s.error().toString() << '\n';
+            ++writeErrors;
+        } else {
+            footer += "stored " + std::to_string(runs.size()) + " result(s) as sweep '" +
+                      options.sweepName + "' in " + store->describe() + "\n";
+        }
+    }
+    const int failures = printRuns(runs, options.json, options.json ? "" : footer, io);
     return failures == 0 && writeErrors == 0 ? 0 : 1;
 }
 

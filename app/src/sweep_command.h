@@ -38,6 +38,20 @@ struct SweepOptions
     std::string jobName;      ///< --job-name (default twindesk-sweep)
     unsigned parallelism = 0; ///< --parallelism (0: all variants at once)
     std::string resultsClaim; ///< --results-claim (default twindesk-results)
+
+    // The store (sweep_store.h, docs/packaging.md): the project file or the shared PostgreSQL
+    // store, table sweep_results.
+    /// --store: postgresql://... or "project"; with --emit-k8s the URL the pods write to.
+    std::optional<std::string> store;
+    std::filesystem::path project; ///< --project: its store (meta key `store`, else the file)
+    /// --sweep-name: the name the rows are stored under (with --emit-k8s: the Job's name).
+    std::string sweepName;
+    /// --collect-store NAME: print the table of the rows stored under NAME instead of running.
+    std::string collectStore;
+    bool listStored = false; ///< --list-stored: the sweeps the store holds
+    /// --store-secret (with --emit-k8s): the Secret whose key `password` becomes the pods'
+    /// PGPASSWORD (default <job name>-store).
+    std::string storeSecret;
 };
 
 int runSweep(const SweepOptions& options, CliIo& io);

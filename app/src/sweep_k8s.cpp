@@ -81,6 +81,8 @@ K8sManifests renderK8sSweep(const K8sSweepSpec& spec)
         for (const auto& [key, content] : spec.configFiles)
             y << YAML::Key << key << YAML::Value << YAML::Literal << content;
         y << YAML::Key << "variants.json" << YAML::Value << YAML::Literal << variantsJson(spec);
+        if (!spec.store.empty())
+            y << YAML::Key << "store" << YAML::Value << spec.store;
         y << YAML::EndMap;
         y << YAML::EndMap;
         out.configMap = std::string(y.c_str()) + "\n";
@@ -98,10 +100,16 @@ K8sManifests renderK8sSweep(const K8sSweepSpec& spec)
         }
         // Kubernetes expands $(JOB_COMPLETION_INDEX) from the pod's environment, which the Job
         // controller sets to the pod's index in Indexed mode.
-        for (const char* a :
-             {"--threads", "1", "--variant-index", "$(JOB_COMPLETION_INDEX)", "--results-dir"})
+        for (const char* a : {"--threads", "1", "--variant-index", "$(JOB_COMPLETION_INDEX)"})
             args.emplace_back(a);
-        args.push_back(resultsDir);
+        if (spec.resultsVolume) {
+            args.emplace_back("--results-dir");
+            args.push_back(resultsDir);
+        }
+        if (!spec.store.empty())
+            for (const auto& a : {std::string("--store"), std::string("$(TWINDESK_STORE)"),
+                                  std::string("--sweep-name"), spec.sweepName})
+                args.push_back(a);
         args.emplace_back("--json");
 
         YAML::Emitter y;
@@ -143,6 +151,22 @@ K8sManifests renderK8sSweep(const K8sSweepSpec& spec)
         for (const auto& a : args)
             y << YAML::DoubleQuoted << a;
         y << YAML::EndSeq;
+        if (!spec.store.empty()) {
+            // The URL from the ConfigMap, the password only from a Secret (never inline).
+            y << YAML::Key << "env" << YAML::Value << YAML::BeginSeq;
+            y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "TWINDESK_STORE";
+            y << YAML::Key << "valueFrom" << YAML::Value << YAML::BeginMap << YAML::Key
+              << "configMapKeyRef" << YAML::Value << YAML::BeginMap << YAML::Key << "name"
+              << YAML::Value << spec.name << YAML::Key << "key" << YAML::Value << "store"
+              << YAML::EndMap << YAML::EndMap << YAML::EndMap;
+            y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "PGPASSWORD";
+            y << YAML::Key << "valueFrom" << YAML::Value << YAML::BeginMap << YAML::Key
+              << "secretKeyRef" << YAML::Value << YAML::BeginMap << YAML::Key << "name"
+              << YAML::Value << spec.storeSecret << YAML::Key << "key" << YAML::Value << "password"
+              << YAML::Key << "optional" << YAML::Value << true << YAML::EndMap << YAML::EndMap
+              << YAML::EndMap;
+            y << YAML::EndSeq;
+        }
         // One variant is one deterministic single-threaded run.
         y << YAML::Key << "resources" << YAML::Value << YAML::BeginMap;
         y << YAML::Key << "requests" << YAML::Value << YAML::BeginMap << YAML::Key << "cpu"
@@ -152,17 +176,19 @@ K8sManifests renderK8sSweep(const K8sSweepSpec& spec)
         y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "scenarios" << YAML::Key
           << "mountPath" << YAML::Value << std::string(kK8sConfigMount) << YAML::Key << "readOnly"
           << YAML::Value << true << YAML::EndMap;
-        y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "results" << YAML::Key
-          << "mountPath" << YAML::Value << std::string(kK8sResultsMount) << YAML::EndMap;
+        if (spec.resultsVolume)
+            y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "results" << YAML::Key
+              << "mountPath" << YAML::Value << std::string(kK8sResultsMount) << YAML::EndMap;
         y << YAML::EndSeq;
         y << YAML::EndMap << YAML::EndSeq; // containers
         y << YAML::Key << "volumes" << YAML::Value << YAML::BeginSeq;
         y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "scenarios" << YAML::Key
           << "configMap" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value
           << spec.name << YAML::EndMap << YAML::EndMap;
-        y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "results" << YAML::Key
-          << "persistentVolumeClaim" << YAML::Value << YAML::BeginMap << YAML::Key << "claimName"
-          << YAML::Value << spec.resultsClaim << YAML::EndMap << YAML::EndMap;
+        if (spec.resultsVolume)
+            y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "results" << YAML::Key
+              << "persistentVolumeClaim" << YAML::Value << YAML::BeginMap << YAML::Key
+              << "claimName" << YAML::Value << spec.resultsClaim << YAML::EndMap << YAML::EndMap;
         y << YAML::EndSeq;
         y << YAML::EndMap; // template.spec
         y << YAML::EndMap; // template

@@ -9,7 +9,8 @@
 /// - `job.yaml`: a batch/v1 Job with completionMode Indexed, completions = the number of
 ///   variants, whose container runs the same `twindesk sweep` with
 ///   `--variant-index $(JOB_COMPLETION_INDEX)`, so pod i runs exactly variant i of the full
-///   sweep, and writes its result to `--results-dir` on the mounted results volume;
+///   sweep, and writes its result to `--results-dir` on the mounted results volume and/or,
+///   with a store, to the shared PostgreSQL store (`--store $(TWINDESK_STORE) --sweep-name`);
 /// - `kustomization.yaml` listing both, so `kubectl apply -k DIR` applies the pair.
 /// Rendering is a pure function (no files, no cluster): tests parse its YAML.
 
@@ -36,6 +37,15 @@ struct K8sSweepSpec
     std::string version;      ///< TwinDesk version, a label on both objects
     unsigned parallelism = 0; ///< pods at once; 0: all variants
     std::string resultsClaim; ///< the PersistentVolumeClaim mounted at /results
+    /// Mount the results volume and write variant-NNNN.json files there (--results-dir).
+    bool resultsVolume = true;
+    /// The shared store the pods write their rows to (`--store`, a postgresql:// URL without a
+    /// password; empty: none). It reaches the pods through the ConfigMap key `store` (env
+    /// TWINDESK_STORE); the password only through the Secret `storeSecret`, key `password`,
+    /// as PGPASSWORD (optional: a store with certificate or trust authentication needs none).
+    std::string store;
+    std::string storeSecret;
+    std::string sweepName;              ///< the name the rows are stored under (`--sweep-name`)
     std::vector<std::string> scenarios; ///< the sweep's scenario arguments (container paths)
     std::vector<std::string> varyArgs;  ///< the sweep's --vary arguments, verbatim
     std::vector<std::pair<std::string, std::string>> configFiles; ///< ConfigMap key → content

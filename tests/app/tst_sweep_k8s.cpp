@@ -185,6 +185,86 @@ private Q_SLOTS:
                  QStringLiteral("2"));
     }
 
+    void emittedManifestsPassTheStore()
+    {
+        // --store: the pods write to the shared store. The URL reaches them from the
+        // ConfigMap, the password only from a Secret reference; no results volume unless a
+        // claim is named too.
+        const std::string url = "postgresql://sweeper@db.example.org:5432/twindesk";
+        const auto out = path("k8s-store");
+        auto r = cli(sweepArgs({"--emit-k8s", out, "--job-name", "office-seeds", "--store", url,
+                                "--sweep-name", "seeds 2025"}));
+        QVERIFY2(r.code == 0, r.err.c_str());
+        const auto job = YAML::LoadFile(out + "/job.yaml");
+        const auto cm = YAML::LoadFile(out + "/configmap.yaml");
+        QCOMPARE(cm["data"]["store"].as<std::string>(), url);
+        const auto pod = job["spec"]["template"]["spec"];
+        const auto container = pod["containers"][0];
+        std::vector<std::string> args;
+        for (const auto& a : container["args"])
+            args.push_back(a.as<std::string>());
+        const auto at = [&](const std::string& flag) {
+            auto it = std::find(args.begin(), args.end(), flag);
+            return it == args.end() || it + 1 == args.end() ? std::string() : *(it + 1);
+        };
+        QCOMPARE(at("--store"), std::string("$(TWINDESK_STORE)"));
+        QCOMPARE(at("--sweep-name"), std::string("seeds 2025"));
+        QCOMPARE(at("--variant-index"), std::string("$(JOB_COMPLETION_INDEX)"));
+        QVERIFY(std::find(args.begin(), args.end(), "--results-dir") == args.end());
+        const auto env = container["env"];
+        QVERIFY(env.IsSequence());
+        QCOMPARE(env.size(), std::size_t{2});
+        QCOMPARE(env[0]["name"].as<std::string>(), std::string("TWINDESK_STORE"));
+        QCOMPARE(env[0]["valueFrom"]["configMapKeyRef"]["name"].as<std::string>(),
+                 std::string("office-seeds"));
+        QCOMPARE(env[0]["valueFrom"]["configMapKeyRef"]["key"].as<std::string>(),
+                 std::string("store"));
+        QCOMPARE(env[1]["name"].as<std::string>(), std::string("PGPASSWORD"));
+        QVERIFY(!env[1]["value"]); // never inline
+        QCOMPARE(env[1]["valueFrom"]["secretKeyRef"]["name"].as<std::string>(),
+                 std::string("office-seeds-store"));
+        QCOMPARE(env[1]["valueFrom"]["secretKeyRef"]["key"].as<std::string>(),
+                 std::string("password"));
+        // Only the scenarios volume.
+        QCOMPARE(pod["volumes"].size(), std::size_t{1});
+        QCOMPARE(container["volumeMounts"].size(), std::size_t{1});
+        QCOMPARE(pod["volumes"][0]["name"].as<std::string>(), std::string("scenarios"));
+
+        // With a claim too: both, and the Secret's name as given.
+        const auto both = path("k8s-store-both");
+        r = cli(sweepArgs({"--emit-k8s", both, "--store", url, "--results-claim", "sweeps",
+                           "--store-secret", "pg-sweeper"}));
+        QVERIFY2(r.code == 0, r.err.c_str());
+        const auto job2 = YAML::LoadFile(both + "/job.yaml");
+        const auto pod2 = job2["spec"]["template"]["spec"];
+        QCOMPARE(pod2["volumes"][1]["persistentVolumeClaim"]["claimName"].as<std::string>(),
+                 std::string("sweeps"));
+        QCOMPARE(
+            pod2["containers"][0]["env"][1]["valueFrom"]["secretKeyRef"]["name"].as<std::string>(),
+            std::string("pg-sweeper"));
+        std::vector<std::string> args2;
+        for (const auto& a : pod2["containers"][0]["args"])
+            args2.push_back(a.as<std::string>());
+        QVERIFY(std::find(args2.begin(), args2.end(), "--results-dir") != args2.end());
+        QVERIFY(std::find(args2.begin(), args2.end(), "twindesk-sweep") != args2.end());
+
+        // A password in the URL would land in the ConfigMap: refused, redacted, nothing written.
+        const auto bad = path("k8s-store-bad");
+        r = cli(sweepArgs({"--emit-k8s", bad, "--store",
+                           "postgresql://sweeper:hunter2@db.example.org/twindesk"}));
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.find("holds a password") != std::string::npos, r.err.c_str());
+        QVERIFY2(r.err.find("hunter2") == std::string::npos, r.err.c_str());
+        QVERIFY(!fs::exists(bad + "/job.yaml"));
+        // The pods cannot reach a project file.
+        r = cli(sweepArgs({"--emit-k8s", bad, "--store", "project"}));
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.find("postgresql://") != std::string::npos, r.err.c_str());
+        QCOMPARE(cli(sweepArgs({"--emit-k8s", bad, "--project", path("x.twin")})).code, 2);
+        QCOMPARE(cli(sweepArgs({"--emit-k8s", bad, "--store-secret", "s"})).code, 2);
+        QVERIFY(!fs::exists(bad + "/job.yaml"));
+    }
+
     void podCommandRunsTheVariantOfItsIndex()
     {
         // What pod 1 runs: the emitted args with the index substituted and the container paths
@@ -261,6 +341,20 @@ private Q_SLOTS:
         QVERIFY2(scode == 0, set.constData());
         QVERIFY2(set.contains("TWINDESK_CHECK") && set.contains("completionMode: Indexed"),
                  set.constData());
+        // With a store: the env from the ConfigMap and the Secret decode too.
+        const auto stored = path("k8s-kubectl-store");
+        r = cli(sweepArgs({"--emit-k8s", stored, "--store", "postgresql://sweeper@db/twindesk"}));
+        QVERIFY2(r.code == 0, r.err.c_str());
+        const auto [kcode2, built2] =
+            run({QStringLiteral("kustomize"), QString::fromStdString(stored)});
+        QVERIFY2(kcode2 == 0, built2.constData());
+        const auto [scode2, set2] =
+            run({QStringLiteral("set"), QStringLiteral("env"), QStringLiteral("--local"),
+                 QStringLiteral("-f"), QString::fromStdString(stored + "/job.yaml"),
+                 QStringLiteral("TWINDESK_CHECK=1"), QStringLiteral("-o"), QStringLiteral("yaml")});
+        QVERIFY2(scode2 == 0, set2.constData());
+        QVERIFY2(set2.contains("secretKeyRef") && set2.contains("configMapKeyRef"),
+                 set2.constData());
     }
 };
 

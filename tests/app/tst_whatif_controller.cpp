@@ -2,15 +2,21 @@
 // side. An untouched variant equals the base and a direct `simulate`; a lower heating setpoint
 // saves heating energy in a Chicago January; a policy change and a saved variant run as
 // `simulate` runs them; a bad weather file, policy or override is named; the series are
-// bounded and share their x values; the console draws the comparison.
+// bounded and share their x values; the console draws the comparison; stored sweeps are read
+// back from the project's store.
 #include "test_registry.h"
 
 #include "console_test_util.h"
+#include "postgres_server.h"
 #include "whatif_controller.h"
+
+#include <twindesk/twin/project_store.h>
+#include <twindesk/twin/sweep_results.h>
 
 #include <nlohmann/json.hpp>
 
 #include <QDir>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -290,6 +296,159 @@ private Q_SLOTS:
         QCOMPARE(c.variantOverrides(), QStringList{"compute.hosts=10"});
         c.setHostCount(20);
         QVERIFY(c.variantOverrides().isEmpty());
+    }
+
+    // Sweeps stored by `twindesk sweep --project P --sweep-name N` (as pods write a shared
+    // store) are listed from the project's store; the chosen one's variants come with their
+    // KPIs as `--collect-store` reads them, the missing indices and the best of each column.
+    void storedSweepsComeFromTheProjectsStore()
+    {
+        const QString project = m_dir.filePath("sweeps.twin");
+        QVERIFY(twindesk::twin::ProjectStore::create(project.toStdString()).ok());
+        WhatIfController c;
+        c.setProject(project);
+        QSignalSpy changed(&c, &WhatIfController::storedChanged);
+        QVERIFY2(c.refreshStoredSweeps(), qPrintable(c.storedError()));
+        QVERIFY(!changed.isEmpty());
+        QVERIFY(c.storedSweeps().isEmpty());
+        QVERIFY2(c.storeLocation().startsWith("project file ") &&
+                     c.storeLocation().endsWith("sweeps.twin"),
+                 qPrintable(c.storeLocation()));
+
+        const std::string demo = kDemo.toStdString();
+        const std::vector<std::string> day{"--vary", "period.end=\"2025-01-07T00:00\""};
+        const auto sweep = [&](std::vector<std::string> extra) {
+            std::vector<std::string> args{"sweep", demo, "--project", project.toStdString()};
+            args.insert(args.end(), day.begin(), day.end());
+            args.insert(args.end(), extra.begin(), extra.end());
+            std::ostringstream o;
+            std::ostringstream e;
+            const int code = twindesk::app::runCli(args, {o, e});
+            return code == 0 ? std::string() : e.str() + o.str();
+        };
+        // Two of three pods of one sweep; a whole sweep over two heating setpoints.
+        for (const char* index : {"0", "2"}) {
+            const auto err = sweep({"--vary", "seed=1,2,3", "--variant-index", index,
+                                    "--sweep-name", "seeds"});
+            QVERIFY2(err.empty(), err.c_str());
+        }
+        const auto err = sweep({"--vary", "building.defaults.heating_setpoint_c=18,22",
+                                "--sweep-name", "setpoints", "--threads", "2"});
+        QVERIFY2(err.empty(), err.c_str());
+
+        QVERIFY2(c.refreshStoredSweeps(), qPrintable(c.storedError()));
+        QCOMPARE(c.storedSweeps().size(), 2);
+        const auto seedsInfo = c.storedSweeps()[1].toMap(); // the most recent first
+        QCOMPARE(seedsInfo["name"].toString(), QStringLiteral("seeds"));
+        QCOMPARE(seedsInfo["variants"].toLongLong(), 3);
+        QCOMPARE(seedsInfo["stored"].toLongLong(), 2);
+        QCOMPARE(seedsInfo["missing"].toLongLong(), 1);
+        QVERIFY(seedsInfo["lastWritten"].toString().endsWith("Z"));
+
+        QVERIFY2(c.showStoredSweep("seeds"), qPrintable(c.storedError()));
+        QCOMPARE(c.storedSweep(), QStringLiteral("seeds"));
+        QCOMPARE(c.storedMissing(), (QVariantList{1}));
+        QCOMPARE(c.storedRows().size(), 2);
+        // The values are those --collect-store prints.
+        std::ostringstream o;
+        std::ostringstream e;
+        QCOMPARE(twindesk::app::runCli({"sweep", "--collect-store", "seeds", "--project",
+                                        project.toStdString(), "--json"},
+                                       {o, e}),
+                 1); // one variant missing
+        const auto collected = nlohmann::json::parse(o.str());
+        QCOMPARE(collected.size(), std::size_t{2});
+        // The table's columns in order; the compute ones as the rows have them (the demo
+        // office's server room has hosts).
+        QStringList keys;
+        for (const auto& col : c.storedColumns())
+            keys << col.toMap()["key"].toString();
+        QStringList expected{"annual_heating_mwh", "annual_cooling_mwh", "electricity_kwh",
+                             "gas_kwh", "discomfort_kh"};
+        if (collected[0].contains("compute_kwh"))
+            expected << "compute_kwh" << "migrations" << "slav";
+        expected << "wall_time_s";
+        QCOMPARE(keys, expected);
+        for (int i = 0; i < 2; ++i) {
+            const auto r = c.storedRows()[i].toMap();
+            QCOMPARE(r["index"].toLongLong(), i == 0 ? 0 : 2);
+            QCOMPARE(r["label"].toString().toStdString(), collected[i]["run"].get<std::string>());
+            QVERIFY(r["ok"].toBool());
+            QCOMPARE(r["values"].toList()[0].toDouble(),
+                     collected[i]["annual_heating_mwh"].get<double>());
+            QCOMPARE(r["values"].toList()[4].toDouble(),
+                     collected[i]["discomfort_kh"].get<double>());
+        }
+
+        // The setpoints sweep: 18 °C heats less and is shaded as the best heating, 22 °C not.
+        QVERIFY2(c.showStoredSweep("setpoints"), qPrintable(c.storedError()));
+        QVERIFY(c.storedMissing().isEmpty());
+        const auto low = c.storedRows()[0].toMap();
+        const auto high = c.storedRows()[1].toMap();
+        QVERIFY(low["label"].toString().contains("heating_setpoint_c=18"));
+        QVERIFY(low["values"].toList()[0].toDouble() < high["values"].toList()[0].toDouble());
+        QVERIFY(low["best"].toList()[0].toBool());
+        QVERIFY(!high["best"].toList()[0].toBool());
+        // The wall time is no KPI: never the best.
+        QVERIFY(!low["best"].toList().last().toBool() && !high["best"].toList().last().toBool());
+
+        // A stored variant into the comparison: the scenario as the base, what all variants
+        // share (the period) common, what makes this one (18 °C) the variant's.
+        QVERIFY2(c.compareStoredVariant(0), qPrintable(c.storedError() + c.error()));
+        QCOMPARE(c.scenarioPath(), QFileInfo(kDemo).absoluteFilePath());
+        QCOMPARE(c.commonOverrides(), QStringList{"period.end=\"2025-01-07T00:00\""});
+        QCOMPARE(c.extraOverrides(), QStringList{"building.defaults.heating_setpoint_c=18"});
+        QCOMPARE(c.heatingSetpoint(), 18.0);
+        QVERIFY(!c.compareStoredVariant(7));
+        QVERIFY2(c.storedError().contains("variant 7"), qPrintable(c.storedError()));
+        // Rows written by pods name the image's paths: the bundled assets map to this
+        // machine's; a scenario that travelled in the ConfigMap is named as missing.
+        {
+            auto store = twindesk::twin::ProjectStore::open(project.toStdString());
+            QVERIFY(store.ok());
+            twindesk::twin::SweepResultStore results(*store);
+            auto rows = results.read("setpoints");
+            QVERIFY(rows.ok() && rows->size() == 2);
+            for (int i = 0; i < 2; ++i) {
+                auto j = nlohmann::json::parse((*rows)[i].rowJson);
+                j["scenario"] = i == 0 ? "/usr/share/twindesk/assets/scenarios/demo-office.json"
+                                       : "/etc/twindesk-sweep/mine.json";
+                (*rows)[i].sweep = "pods";
+                (*rows)[i].rowJson = j.dump();
+            }
+            QVERIFY(results.write(*rows, twindesk::twin::SweepWriteMode::ReplaceRows).ok());
+        }
+        QVERIFY(c.refreshStoredSweeps());
+        QVERIFY2(c.showStoredSweep("pods"), qPrintable(c.storedError()));
+        QVERIFY2(c.compareStoredVariant(0), qPrintable(c.storedError() + c.error()));
+        QCOMPARE(QFileInfo(c.scenarioPath()).fileName(), QStringLiteral("demo-office.json"));
+        QVERIFY(QFileInfo::exists(c.scenarioPath()));
+        QVERIFY(!c.compareStoredVariant(1));
+        QVERIFY2(c.storedError().contains("/etc/twindesk-sweep/mine.json"),
+                 qPrintable(c.storedError()));
+        QVERIFY(c.showStoredSweep("setpoints"));
+
+        // Refreshing keeps the shown sweep; an unknown one is named and changes nothing.
+        QVERIFY(c.refreshStoredSweeps());
+        QCOMPARE(c.storedSweep(), QStringLiteral("setpoints"));
+        QVERIFY(!c.showStoredSweep("never-ran"));
+        QVERIFY2(c.storedError().contains("never-ran") && c.storedError().contains("sweeps.twin"),
+                 qPrintable(c.storedError()));
+        QCOMPARE(c.storedSweep(), QStringLiteral("setpoints"));
+
+        // A store that is down: the error names it (redacted), the list stays.
+        const auto down = QStringLiteral("postgresql://twindesk:secret@127.0.0.1:%1/none")
+                              .arg(twindesk::test::TestPostgres::freePort());
+        c.setProject(project, down);
+        QVERIFY(!c.refreshStoredSweeps());
+        QVERIFY2(c.storedError().contains("cannot connect") &&
+                     c.storedError().contains("twindesk:***@127.0.0.1") &&
+                     !c.storedError().contains("secret"),
+                 qPrintable(c.storedError()));
+        // A missing project: named.
+        c.setProject(m_dir.filePath("gone.twin"));
+        QVERIFY(!c.refreshStoredSweeps());
+        QVERIFY2(c.storedError().contains("gone.twin"), qPrintable(c.storedError()));
     }
 
     void theConsoleDrawsTheComparison()

@@ -11,6 +11,7 @@
 #include "live_events_model.h"
 #include "simulation_controller.h"
 #include "trend_model.h"
+#include "whatif_controller.h"
 
 #include <QApplication>
 #include <QDir>
@@ -18,6 +19,8 @@
 #include <QQmlEngine>
 #include <QTemporaryDir>
 #include <QtQuickTest>
+
+#include <sstream>
 
 #include <twindesk/live/live_events.h>
 #include <twindesk/twin/project_store.h>
@@ -72,6 +75,15 @@ public:
         static_cast<LiveEventsModel*>(m)->load(liveProject());
         return m;
     }
+    /// A what-if controller over a project holding two stored sweeps written by `twindesk
+    /// sweep --project P --sweep-name N`: "setpoints" (heating 18 and 22 °C, whole) and "seeds"
+    /// (variant 0 of 3 only).
+    Q_INVOKABLE QObject* storedSweepsController()
+    {
+        auto* c = new WhatIfController(this);
+        c->setProject(sweepsProject());
+        return own(c);
+    }
     /// The bundled scenarios the simulation view offers: [{name, path}].
     Q_INVOKABLE QVariantList scenarios() const
     {
@@ -114,6 +126,34 @@ private:
         return cached;
     }
 
+    QString sweepsProject()
+    {
+        if (!m_sweeps.isEmpty())
+            return m_sweeps;
+        const QString file = m_dir.filePath("sweeps.twin");
+        if (auto store = twindesk::twin::ProjectStore::create(file.toStdString()); !store) {
+            m_error += QString::fromStdString(store.error().message);
+            return {};
+        }
+        const std::string demo = TWINDESK_SOURCE_DIR "/assets/scenarios/demo-office.json";
+        for (const auto& extra : std::vector<std::vector<std::string>>{
+                 {"--vary", "seed=1,2,3", "--variant-index", "0", "--sweep-name", "seeds"},
+                 {"--vary", "building.defaults.heating_setpoint_c=18,22", "--sweep-name",
+                  "setpoints"}}) {
+            std::vector<std::string> args{"sweep", demo, "--project", file.toStdString(),
+                                          "--vary", "period.end=\"2025-01-07T00:00\""};
+            args.insert(args.end(), extra.begin(), extra.end());
+            std::ostringstream out;
+            std::ostringstream err;
+            if (runCli(args, {out, err}) != 0) {
+                m_error += QString::fromStdString(err.str());
+                return {};
+            }
+        }
+        m_sweeps = file;
+        return m_sweeps;
+    }
+
     QString liveProject()
     {
         if (!m_live.isEmpty())
@@ -147,6 +187,7 @@ private:
     QString m_rules;
     QString m_waiting;
     QString m_live;
+    QString m_sweeps;
     QString m_error;
 };
 

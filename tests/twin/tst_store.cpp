@@ -265,7 +265,7 @@ private Q_SLOTS:
         QCOMPARE(ProjectStore::kApplicationId, 1415007812);
         auto store = ProjectStore::open(path);
         QVERIFY2(store.ok(), store.ok() ? "" : store.error().toString().c_str());
-        QCOMPARE(store->schemaVersion(), ProjectStore::kSchemaVersion); // 1 → 2 → … → 6 at once
+        QCOMPARE(store->schemaVersion(), ProjectStore::kSchemaVersion); // 1 → 2 → … → 7 at once
         auto g = store->loadModel();
         QVERIFY(g.ok());
         QCOMPARE(g->entityCount(), std::size_t{1});
@@ -292,8 +292,9 @@ private Q_SLOTS:
                       "prev_hash, row_hash) VALUES (1, 5, 'p', '1', 'h', 'g', 'r');"
                       "DROP TABLE approvals; DROP TABLE recording_samples; "
                       "DROP TABLE recording_frames; DROP TABLE historian_1m; "
-                      "DROP TABLE historian_15m; PRAGMA user_version = 2;");
-        QCOMPARE(ProjectStore::kSchemaVersion, 6);
+                      "DROP TABLE historian_15m; DROP TABLE sweep_results; "
+                      "PRAGMA user_version = 2;");
+        QCOMPARE(ProjectStore::kSchemaVersion, 7);
         {
             auto readOnly = ProjectStore::open(path, OpenMode::ReadOnly);
             QVERIFY(!readOnly.ok()); // a migration needs a read-write open
@@ -302,7 +303,7 @@ private Q_SLOTS:
         const auto before = readAll(path);
         auto store = ProjectStore::open(path);
         QVERIFY2(store.ok(), store.ok() ? "" : store.error().toString().c_str());
-        QCOMPARE(store->schemaVersion(), 6);
+        QCOMPARE(store->schemaVersion(), 7);
         // The pre-migration file is kept byte for byte.
         const auto backup = path.string() + ".schema-v2.bak";
         QVERIFY(fs::exists(backup));
@@ -338,6 +339,11 @@ private Q_SLOTS:
                               nullptr, nullptr, nullptr),
                  SQLITE_OK);
         QCOMPARE(count("SELECT count(*) FROM approvals WHERE status = 'pending'"), std::int64_t{1});
+        // The v6 table exists, empty, and refuses an index outside its sweep.
+        QCOMPARE(count("SELECT count(*) FROM sweep_results"), std::int64_t{0});
+        QVERIFY(sqlite3_exec(store->handle(),
+                             "INSERT INTO sweep_results VALUES ('s', 3, 3, 'x', 1, '{}', 0, 'v')",
+                             nullptr, nullptr, nullptr) != SQLITE_OK);
         // Reopening does not migrate again.
         store = ProjectStore::open(path);
         QVERIFY(store.ok());

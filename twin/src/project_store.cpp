@@ -148,6 +148,22 @@ CREATE TABLE historian_15m(
 ALTER TABLE approvals ADD COLUMN origin TEXT NOT NULL DEFAULT '';
 CREATE INDEX approvals_by_origin ON approvals(origin, outcome_seq, status);
 )sql",
+    // 6 → 7: results of `twindesk sweep` variants (sweep_results.h), one row per (sweep,
+    // variant): a retried variant (a Kubernetes pod run again) replaces its row. row_json is
+    // the row `sweep --json` prints; written_at wall-clock UTC, ms.
+    R"sql(
+CREATE TABLE sweep_results(
+    sweep TEXT NOT NULL,
+    variant_index INTEGER NOT NULL CHECK (variant_index >= 0),
+    variant_count INTEGER NOT NULL CHECK (variant_count > variant_index),
+    run_label TEXT NOT NULL,
+    ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+    row_json TEXT NOT NULL,
+    written_at INTEGER NOT NULL,
+    twindesk_version TEXT NOT NULL,
+    PRIMARY KEY(sweep, variant_index)
+) WITHOUT ROWID;
+)sql",
 };
 
 struct DbDeleter

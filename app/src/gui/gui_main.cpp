@@ -73,6 +73,11 @@ int runGui(int argc, char** argv)
     QSurfaceFormat::setDefaultFormat(QQuick3D::idealSurfaceFormat());
     QApplication::setApplicationName(QStringLiteral("TwinDesk"));
     QApplication::setOrganizationName(QStringLiteral("TwinDesk"));
+    // The console reads a shared store on the UI thread (the what-if view's stored sweeps): a
+    // host that drops packets must not freeze it for the TCP timeout. libpq's default when the
+    // URL sets no connect_timeout; a value the user exported wins.
+    if (qEnvironmentVariableIsEmpty("PGCONNECT_TIMEOUT"))
+        qputenv("PGCONNECT_TIMEOUT", "10");
     QApplication::setApplicationVersion(QString::fromUtf8(kVersion));
     // Ties the windows to packaging/twindesk.desktop (its icon and name in docks and task bars).
     QGuiApplication::setDesktopFileName(QStringLiteral("twindesk"));
@@ -205,6 +210,8 @@ int runGui(int argc, char** argv)
                      });
     // The what-if view: a scenario and a variant of it, run side by side.
     auto* whatIf = new WhatIfController(&app);
+    // Its stored sweeps come from the project's store (read when the panel asks).
+    whatIf->setProject(projectPath);
     QVariantList scenarios;
     if (const auto assets = assetsDir()) {
         QStringList ontology;
@@ -319,6 +326,7 @@ int runGui(int argc, char** argv)
         liveEvents->load(path);
         trendModel->load(path);
         replay->setDefaultRecording(path); // the Replay tab opens it when shown, if it is one
+        whatIf->setProject(path);
         root->setProperty("projectPath", path);
     };
     QObject::connect(session, &ProjectSession::projectChanged, &app, [&app, liveLink, reload] {

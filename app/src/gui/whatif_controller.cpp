@@ -1,6 +1,8 @@
 #include "whatif_controller.h"
 
+#include "assets.h"
 #include "run_series.h"
+#include "sweep_store.h"
 #include "variant_run.h"
 
 #include <twindesk/policies/kpi.h>
@@ -8,10 +10,11 @@
 #include <twindesk/sim/engine.h>
 #include <twindesk/sim/scenario.h>
 
-#include <nlohmann/json.hpp>
-
+#include <QDateTime>
 #include <QFileInfo>
 #include <QMetaObject>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -900,6 +903,238 @@ bool WhatIfController::saveVariant(const QString& path)
         return false;
     }
     return true;
+}
+
+void WhatIfController::setProject(const QString& path, const QString& store)
+{
+    m_project = path;
+    m_storeOverride = store;
+    m_storeLocation.clear();
+    m_storedSweeps.clear();
+    m_storedSweep.clear();
+    m_storedColumns.clear();
+    m_storedRows.clear();
+    m_storedMissing.clear();
+    m_storedError.clear();
+    Q_EMIT storedChanged();
+}
+
+namespace {
+
+std::optional<std::string> storeOverride(const QString& store)
+{
+    if (store.isEmpty())
+        return std::nullopt;
+    return store.toStdString();
+}
+
+QString isoUtc(std::int64_t ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODate);
+}
+
+} // namespace
+
+bool WhatIfController::refreshStoredSweeps()
+{
+    if (m_project.isEmpty() && m_storeOverride.isEmpty()) {
+        m_storedError = QStringLiteral("no project is open: stored sweeps live in a project's "
+                                       "store");
+        Q_EMIT storedChanged();
+        return false;
+    }
+    auto store = SweepStore::open(m_project.toStdString(), storeOverride(m_storeOverride));
+    if (!store) {
+        m_storedError = QString::fromStdString(store.error().toString());
+        Q_EMIT storedChanged();
+        return false;
+    }
+    auto sweeps = store->results().list();
+    if (!sweeps) {
+        m_storedError = QString::fromStdString(sweeps.error().toString());
+        Q_EMIT storedChanged();
+        return false;
+    }
+    m_storeLocation = QString::fromStdString(store->describe());
+    m_storedSweeps.clear();
+    bool shownStillThere = false;
+    for (const auto& s : *sweeps) {
+        const auto name = QString::fromStdString(s.name);
+        shownStillThere = shownStillThere || name == m_storedSweep;
+        m_storedSweeps.push_back(
+            QVariantMap{{QStringLiteral("name"), name},
+                        {QStringLiteral("variants"), static_cast<qlonglong>(s.variants)},
+                        {QStringLiteral("stored"), static_cast<qlonglong>(s.stored)},
+                        {QStringLiteral("missing"), static_cast<qlonglong>(s.missing())},
+                        {QStringLiteral("failed"), static_cast<qlonglong>(s.failed)},
+                        {QStringLiteral("lastWritten"), isoUtc(s.lastWrittenMs)}});
+    }
+    m_storedError.clear();
+    if (!m_storedSweep.isEmpty() && shownStillThere)
+        return showStoredSweep(m_storedSweep);
+    m_storedSweep.clear();
+    m_storedColumns.clear();
+    m_storedRows.clear();
+    m_storedMissing.clear();
+    Q_EMIT storedChanged();
+    return true;
+}
+
+bool WhatIfController::showStoredSweep(const QString& name)
+{
+    auto store = SweepStore::open(m_project.toStdString(), storeOverride(m_storeOverride));
+    if (!store) {
+        m_storedError = QString::fromStdString(store.error().toString());
+        Q_EMIT storedChanged();
+        return false;
+    }
+    auto rows = store->results().read(name.toStdString());
+    if (!rows || rows->empty()) {
+        m_storedError = rows ? QStringLiteral("no results of sweep '%1' in %2")
+                                   .arg(name, QString::fromStdString(store->describe()))
+                             : QString::fromStdString(rows.error().toString());
+        Q_EMIT storedChanged();
+        return false;
+    }
+    // The rows as `sweep --collect-store` reads them; the columns those rows have.
+    std::vector<json> parsed;
+    bool compute = false;
+    std::int64_t expected = 0;
+    for (const auto& r : *rows) {
+        parsed.push_back(json::parse(r.rowJson, nullptr, false));
+        compute = compute || (parsed.back().is_object() && parsed.back().contains("compute_kwh"));
+        expected = std::max(expected, r.variantCount);
+    }
+    std::vector<const SweepColumn*> columns;
+    m_storedColumns.clear();
+    for (const auto& c : sweepColumns()) {
+        if (c.compute && !compute)
+            continue;
+        columns.push_back(&c);
+        m_storedColumns.push_back(
+            QVariantMap{{QStringLiteral("key"), QString::fromUtf8(c.key.data(), c.key.size())},
+                        {QStringLiteral("name"), QString::fromUtf8(c.name.data(), c.name.size())},
+                        {QStringLiteral("unit"), QString::fromUtf8(c.unit.data(), c.unit.size())}});
+    }
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    std::vector<std::vector<double>> values;
+    std::vector<double> best(columns.size(), std::numeric_limits<double>::infinity());
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+        std::vector<double> v(columns.size(), nan);
+        if ((*rows)[i].ok && parsed[i].is_object())
+            for (std::size_t c = 0; c < columns.size(); ++c) {
+                const auto it = parsed[i].find(std::string(columns[c]->key));
+                if (it != parsed[i].end() && it->is_number()) {
+                    v[c] = it->get<double>();
+                    best[c] = std::min(best[c], v[c]);
+                }
+            }
+        values.push_back(std::move(v));
+    }
+    // Best only in KPI columns where the runs differ (one run, or all equal, marks nothing).
+    std::vector<bool> differs(columns.size(), false);
+    for (const auto& v : values)
+        for (std::size_t c = 0; c < columns.size(); ++c)
+            differs[c] =
+                columns[c]->ranked && (differs[c] || (!std::isnan(v[c]) && v[c] != best[c]));
+    m_storedRows.clear();
+    std::vector<bool> present(static_cast<std::size_t>(expected), false);
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+        const auto& r = (*rows)[i];
+        QVariantList v;
+        QVariantList isBest;
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            v.push_back(values[i][c]);
+            isBest.push_back(differs[c] && !std::isnan(values[i][c]) && values[i][c] == best[c]);
+        }
+        QString error;
+        if (!r.ok)
+            error = parsed[i].is_object() && parsed[i].contains("error") &&
+                            parsed[i]["error"].is_string()
+                        ? QString::fromStdString(parsed[i]["error"].get<std::string>())
+                        : QStringLiteral("failed");
+        else if (!parsed[i].is_object())
+            error = QStringLiteral("the stored row is not valid JSON");
+        m_storedRows.push_back(
+            QVariantMap{{QStringLiteral("index"), static_cast<qlonglong>(r.variantIndex)},
+                        {QStringLiteral("label"), QString::fromStdString(r.label)},
+                        {QStringLiteral("ok"), r.ok && parsed[i].is_object()},
+                        {QStringLiteral("error"), error},
+                        {QStringLiteral("values"), v},
+                        {QStringLiteral("best"), isBest}});
+        if (r.variantIndex < expected)
+            present[static_cast<std::size_t>(r.variantIndex)] = true;
+    }
+    m_storedVariants.clear();
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+        const auto& j = parsed[i];
+        if (!j.is_object() || !j.contains("scenario") || !j["scenario"].is_string())
+            continue;
+        StoredVariant v{(*rows)[i].variantIndex, j["scenario"].get<std::string>(), {}};
+        if (j.contains("overrides") && j["overrides"].is_object())
+            for (const auto& [key, value] : j["overrides"].items())
+                v.overrides.emplace_back(key, value.is_string() ? value.get<std::string>()
+                                                                : value.dump());
+        m_storedVariants.push_back(std::move(v));
+    }
+    m_storedMissing.clear();
+    for (std::size_t i = 0; i < present.size(); ++i)
+        if (!present[i])
+            m_storedMissing.push_back(static_cast<qlonglong>(i));
+    m_storedSweep = name;
+    m_storeLocation = QString::fromStdString(store->describe());
+    m_storedError.clear();
+    Q_EMIT storedChanged();
+    return true;
+}
+
+bool WhatIfController::compareStoredVariant(int variantIndex)
+{
+    const auto it = std::find_if(m_storedVariants.begin(), m_storedVariants.end(),
+                                 [&](const StoredVariant& v) { return v.index == variantIndex; });
+    if (it == m_storedVariants.end()) {
+        m_storedError = QStringLiteral("variant %1 of sweep '%2' is not stored (or its row names "
+                                       "no scenario)")
+                            .arg(variantIndex)
+                            .arg(m_storedSweep);
+        Q_EMIT storedChanged();
+        return false;
+    }
+    // The pods ran the image's assets; here they are wherever this installation keeps them.
+    constexpr std::string_view kImageAssets = "/usr/share/twindesk/assets/";
+    fs::path scenario = it->scenario;
+    std::error_code ec;
+    if (!fs::exists(scenario, ec) && it->scenario.rfind(kImageAssets, 0) == 0)
+        if (const auto assets = assetsDir())
+            scenario = *assets / it->scenario.substr(kImageAssets.size());
+    if (!fs::exists(scenario, ec)) {
+        m_storedError = QStringLiteral("variant %1: its scenario %2 is not on this machine (a "
+                                       "scenario shipped in the Job's ConfigMap: open a copy "
+                                       "of it and set the overrides by hand)")
+                            .arg(variantIndex)
+                            .arg(QString::fromStdString(it->scenario));
+        Q_EMIT storedChanged();
+        return false;
+    }
+    // What every stored variant of the same scenario shares is the setting of the sweep; the
+    // rest is what makes this variant.
+    QStringList common;
+    QStringList own;
+    for (const auto& o : it->overrides) {
+        const bool shared =
+            std::all_of(m_storedVariants.begin(), m_storedVariants.end(), [&](const auto& v) {
+                return v.scenario != it->scenario ||
+                       std::find(v.overrides.begin(), v.overrides.end(), o) != v.overrides.end();
+            });
+        (shared && m_storedVariants.size() > 1 ? common : own).push_back(joinLine(o));
+    }
+    if (!open(QString::fromStdString(scenario.string())))
+        return false;
+    setCommonOverrides(common);
+    setExtraOverrides(own);
+    m_storedError.clear();
+    Q_EMIT storedChanged();
+    return m_error.isEmpty();
 }
 
 } // namespace twindesk::app

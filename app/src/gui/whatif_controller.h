@@ -83,6 +83,23 @@ class WhatIfController : public QObject
     Q_PROPERTY(QVariantList kpis READ kpis NOTIFY changed)
     /// The series both runs have: [{key, label, unit}].
     Q_PROPERTY(QVariantList seriesList READ seriesList NOTIFY changed)
+    // Stored sweeps (`twindesk sweep --store ... --sweep-name`, e.g. a Kubernetes sweep's
+    // pods): the sweeps the project's store holds and the variants of the one shown.
+    /// The store read: "project file PATH" or the shared store's redacted URL.
+    Q_PROPERTY(QString storeLocation READ storeLocation NOTIFY storedChanged)
+    /// [{name, variants, stored, missing, failed, lastWritten (ISO 8601 UTC)}], most recent first.
+    Q_PROPERTY(QVariantList storedSweeps READ storedSweeps NOTIFY storedChanged)
+    /// The sweep shown ("" none).
+    Q_PROPERTY(QString storedSweep READ storedSweep NOTIFY storedChanged)
+    /// Its KPI columns: [{key, name, unit}] (the compute ones only when a row has them).
+    Q_PROPERTY(QVariantList storedColumns READ storedColumns NOTIFY storedChanged)
+    /// Its variants by index: [{index, label, ok, error, values: [number per column, NaN when
+    /// absent], best: [bool per column: the lowest KPI of the successful runs, where they
+    /// differ; never the wall time]}].
+    Q_PROPERTY(QVariantList storedRows READ storedRows NOTIFY storedChanged)
+    /// The variant indices without a row (still running, or failed).
+    Q_PROPERTY(QVariantList storedMissing READ storedMissing NOTIFY storedChanged)
+    Q_PROPERTY(QString storedError READ storedError NOTIFY storedChanged)
 
 public:
     explicit WhatIfController(QObject* parent = nullptr);
@@ -98,6 +115,9 @@ public:
     void setAnchorsDir(QString dir) { m_anchors = std::move(dir); }
     /// Points per series at most (default 2000).
     void setMaxPoints(int points) { m_maxPoints = points; }
+    /// The project whose store the stored sweeps come from (its meta key `store`, else the
+    /// project file); `store` a `--store` value overriding that (empty: none). Clears them.
+    Q_INVOKABLE void setProject(const QString& path, const QString& store = {});
 
     /// Opens a scenario as the base (stopping runs, clearing results); the variant starts as
     /// its duplicate (no overrides). False with error() when the file is not a JSON scenario.
@@ -116,6 +136,20 @@ public:
     Q_INVOKABLE void cancel();
     /// Points of one series of the base (which = 0) or the variant (1): [{x: ms UTC, y}].
     Q_INVOKABLE QVariantList series(const QString& key, int which) const;
+    /// Reads the list of stored sweeps (and the shown sweep again). Synchronous: one query on
+    /// the project file or the shared store (the console bounds a connection's wait with
+    /// PGCONNECT_TIMEOUT, 10 s unless set). False with storedError() when the store cannot
+    /// be opened or read (the previous list stays).
+    Q_INVOKABLE bool refreshStoredSweeps();
+    /// Shows the variants of stored sweep `name`. False with storedError() when it cannot be
+    /// read or holds no rows.
+    Q_INVOKABLE bool showStoredSweep(const QString& name);
+    /// Opens stored variant `variantIndex` of the shown sweep in the comparison: its scenario
+    /// as the base (a container path under /usr/share/twindesk/assets maps to this machine's
+    /// assets), the overrides every stored variant shares as common overrides (e.g. the
+    /// period), the ones that make this variant as the variant's. Run both then shows what the
+    /// variant changes. False with storedError() when the scenario is not on this machine.
+    Q_INVOKABLE bool compareStoredVariant(int variantIndex);
     /// Writes the variant as a scenario file of its own (the base file with every override
     /// applied, relative paths rebased to the new file's folder): `twindesk simulate` runs it
     /// to the variant's KPIs. False with error() when it cannot be written.
@@ -165,8 +199,16 @@ public:
     [[nodiscard]] QString error() const { return m_error; }
     [[nodiscard]] QVariantList kpis() const { return m_kpis; }
     [[nodiscard]] QVariantList seriesList() const { return m_seriesList; }
+    [[nodiscard]] QString storeLocation() const { return m_storeLocation; }
+    [[nodiscard]] QVariantList storedSweeps() const { return m_storedSweeps; }
+    [[nodiscard]] QString storedSweep() const { return m_storedSweep; }
+    [[nodiscard]] QVariantList storedColumns() const { return m_storedColumns; }
+    [[nodiscard]] QVariantList storedRows() const { return m_storedRows; }
+    [[nodiscard]] QVariantList storedMissing() const { return m_storedMissing; }
+    [[nodiscard]] QString storedError() const { return m_storedError; }
 
 Q_SIGNALS:
+    void storedChanged();
     void variantChanged();
     void changed();
     void finished();
@@ -219,6 +261,23 @@ private:
     QVariantList m_kpis;
     QVariantList m_seriesList;
     SeriesMap m_series[2];
+    // Stored sweeps (UI thread).
+    QString m_project;
+    QString m_storeOverride;
+    QString m_storeLocation;
+    QVariantList m_storedSweeps;
+    QString m_storedSweep;
+    QVariantList m_storedColumns;
+    QVariantList m_storedRows;
+    QVariantList m_storedMissing;
+    QString m_storedError;
+    struct StoredVariant
+    {
+        std::int64_t index = 0;
+        std::string scenario;
+        Overrides overrides;
+    };
+    std::vector<StoredVariant> m_storedVariants; ///< the shown sweep's rows that parsed
 };
 
 } // namespace twindesk::app

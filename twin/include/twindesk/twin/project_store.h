@@ -12,9 +12,10 @@
 /// Several connections (the control loop, `twindesk approvals approve` in another process) may
 /// use one file: a connection waits up to kBusyTimeoutMs for another's write transaction.
 /// Schema history: v1 the twin model; v2 historian and decision log; v3 approval requests; v4
-/// recordings (the frames the control loop observed). Thread affinity: a ProjectStore is used from
-/// one thread at a time (one sqlite3 handle). Hot paths (historian, decision log) use prepared
-/// statements of the SQLite C API.
+/// recordings (the frames the control loop observed); v5 historian aggregates; v6 the loop
+/// that made an approval request (approvals.origin); v7 sweep results (sweep_results.h).
+/// Thread affinity: a ProjectStore is used from one thread at a time (one sqlite3 handle).
+/// Hot paths (historian, decision log) use prepared statements of the SQLite C API.
 
 #include <twindesk/twin/historian.h>
 #include <twindesk/twin/result.h>
@@ -43,7 +44,7 @@ enum class CreateMode : std::uint8_t { FailIfExists, Replace };
 class ProjectStore final : public Historian
 {
 public:
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
     /// The SQL of the migration that takes a file to schema `toVersion` (1..kSchemaVersion),
     /// for modules that keep their table in an in-memory database too (the approval gate).
     [[nodiscard]] static std::string_view migrationSql(int toVersion);
