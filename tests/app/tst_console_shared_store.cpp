@@ -110,6 +110,36 @@ private Q_SLOTS:
         QVERIFY(policies::ApprovalGate::open(*file)->list(std::nullopt)->empty());
     }
 
+    void aRequestFromAnotherLoopShowsAtOnce()
+    {
+        // The console listens to the store: a request a loop elsewhere makes shows in the
+        // queue (and the tab's pending count) without anyone pressing Refresh.
+        ApprovalsModel model;
+        QVERIFY2(model.load(m_project), qPrintable(model.error()));
+        QVERIFY(model.watching());
+        const int before = model.pending();
+        auto pg = twin::PgStore::connect(m_url);
+        QVERIFY(pg.ok());
+        auto gate = policies::ApprovalGate::open(pg->sql());
+        QVERIFY(gate.ok());
+        gate->setOrigin("other-host:/srv/annex.twin");
+        policies::ApprovalRequest request;
+        request.requestedMs = kT0 + 300'000;
+        request.expiresMs = request.requestedMs + 3'600'000;
+        request.policyId = "rules.setback";
+        request.action = {sim::ActionKind::SetSetpoint, "urn:annex#room_9_zhsp", 15.0, {}, {}};
+        request.reason = "setpoint-outside-band";
+        QVERIFY(gate->request(request).ok());
+        // A deadline, not a speed claim: the model's own watch re-reads (nothing else does).
+        QTRY_COMPARE_WITH_TIMEOUT(model.pending(), before + 1, 10000);
+        // A project file is not watched (its view re-reads periodically).
+        const auto local = m_dir.filePath(QStringLiteral("local.twin"));
+        QVERIFY(twin::ProjectStore::create(local.toStdString()).ok());
+        ApprovalsModel plain;
+        QVERIFY(plain.load(local));
+        QVERIFY(!plain.watching());
+    }
+
     void decisionsTrendsAnd3dReadTheServer()
     {
         app::DecisionLogModel decisions;

@@ -4,6 +4,7 @@
 #include <twindesk/sim/action.h>
 #include <twindesk/sim/sim_time.h>
 #include <twindesk/twin/project_store.h>
+#include <twindesk/twin/store_location.h>
 
 #include <algorithm>
 
@@ -23,9 +24,17 @@ QString qs(const std::string& s)
 
 } // namespace
 
+namespace {
+// How often a listening model looks for announcements (a non-blocking read of the socket),
+// and how long it waits before trying again when the store is unreachable.
+constexpr int kWatchMs = 250;
+constexpr int kRetryMs = 30'000;
+} // namespace
+
 ApprovalsModel::ApprovalsModel(QObject* parent) : QAbstractListModel(parent)
 {
     m_user = qEnvironmentVariable("USER");
+    connect(&m_watch, &QTimer::timeout, this, &ApprovalsModel::checkAnnouncements);
 }
 
 ApprovalsModel::~ApprovalsModel() = default;
@@ -33,7 +42,48 @@ ApprovalsModel::~ApprovalsModel() = default;
 bool ApprovalsModel::load(const QString& projectPath)
 {
     m_path = projectPath;
-    return refresh();
+    const bool ok = refresh();
+    watch();
+    Q_EMIT changed();
+    return ok;
+}
+
+void ApprovalsModel::watch()
+{
+    m_watch.stop();
+    m_listener.reset();
+    auto store = twin::ProjectStore::open(m_path.toStdString(), twin::OpenMode::ReadOnly);
+    if (!store)
+        return; // refresh() reported it
+    auto url = twin::sharedStoreUrl(*store, std::nullopt);
+    if (!url || !*url)
+        return; // a project file: the view's periodic refresh reads it
+    auto listener = twin::PgStore::connect(**url);
+    if (!listener || !listener->listen(std::string(policies::kApprovalsChannel))) {
+        m_watch.start(kRetryMs); // try again later; refresh() names the store's error
+        return;
+    }
+    m_listener = std::make_unique<twin::PgStore>(std::move(listener).value());
+    m_watch.start(kWatchMs);
+}
+
+void ApprovalsModel::checkAnnouncements()
+{
+    if (!m_listener) {
+        watch();
+        Q_EMIT changed();
+        return;
+    }
+    auto got = m_listener->waitForNotifications(0);
+    if (!got) {
+        // The store went away: PgStore reconnects (and LISTENs again) on a later call; do not
+        // block the interface trying every 250 ms.
+        m_watch.setInterval(kRetryMs);
+        return;
+    }
+    m_watch.setInterval(kWatchMs);
+    if (!got->empty())
+        refresh();
 }
 
 bool ApprovalsModel::refresh()

@@ -3,12 +3,16 @@
 /// The console's approvals queue (issue #8 §5): the high-impact actions a control loop holds
 /// back for a person (policies/approval_gate.h), with approve and reject recorded under the
 /// user's name — the same table `twindesk approvals` and a running `twindesk live` use, so a
-/// decision made here reaches the loop at its next poll. Qt Core only.
+/// decision made here reaches the loop at its next poll. On a shared store the model also
+/// LISTENs for the store's announcements (policies::kApprovalsChannel) and re-reads as soon as
+/// a loop anywhere asks or a console anywhere decides, so the pending count (the tab's title)
+/// is current without waiting for the view's periodic refresh. Qt Core only.
 
 #include "shared_store_cache.h"
 
 #include <QAbstractListModel>
 #include <QString>
+#include <QTimer>
 
 #include <memory>
 #include <vector>
@@ -21,6 +25,8 @@ class ApprovalsModel : public QAbstractListModel
     Q_PROPERTY(int pending READ pending NOTIFY changed)
     Q_PROPERTY(QString user READ user WRITE setUser NOTIFY changed)
     Q_PROPERTY(QString error READ error NOTIFY changed)
+    /// True while the model listens to a shared store's announcements.
+    Q_PROPERTY(bool watching READ watching NOTIFY changed)
 
 public:
     enum Role {
@@ -55,6 +61,7 @@ public:
     [[nodiscard]] QString user() const { return m_user; }
     void setUser(const QString& user);
     [[nodiscard]] QString error() const { return m_error; }
+    [[nodiscard]] bool watching() const { return m_listener != nullptr; }
 
 Q_SIGNALS:
     void changed();
@@ -62,11 +69,17 @@ Q_SIGNALS:
 private:
     struct Row;
     bool decide(qlonglong id, const QString& note, bool approve);
+    /// Listens to the shared store the project names, if any (a connection of its own).
+    void watch();
+    /// Non-blocking: re-reads when an announcement arrived.
+    void checkAnnouncements();
     QString m_path;
     SharedStoreCache m_shared; ///< the project's shared store, when it names one
     QString m_user;
     QString m_error;
     std::vector<Row> m_rows;
+    std::unique_ptr<twin::PgStore> m_listener; ///< LISTENs on the shared store
+    QTimer m_watch;                            ///< checks m_listener without blocking
 };
 
 } // namespace twindesk::app
