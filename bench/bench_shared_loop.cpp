@@ -10,6 +10,7 @@
 // (one transaction with its NOTIFY); measured: the approve() call, the time until a listening
 // connection has the notification, and the loop's poll() that returns the approved request.
 // Without --postgres only the project-file figures are printed.
+#include "bench_check.h"
 #include "bench_util.h"
 
 #include <twindesk/policies/approval_gate.h>
@@ -26,30 +27,11 @@
 #include <vector>
 
 using namespace twindesk;
+using bench::check;
 using bench::Clock;
+using bench::percentile;
 
 namespace {
-
-template <typename T> T check(twin::Result<T> r, const char* what)
-{
-    if (!r)
-        throw std::runtime_error(std::string(what) + ": " + r.error().toString());
-    return std::move(r).value();
-}
-
-void check(const twin::Status& s, const char* what)
-{
-    if (!s)
-        throw std::runtime_error(std::string(what) + ": " + s.error().toString());
-}
-
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
 
 policies::DecisionRecord record(int i, const std::string& policy)
 {

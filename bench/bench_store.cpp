@@ -11,6 +11,7 @@
 // zone over the whole day (M rows), samples() of one hour, latestSamples() at a random minute
 // (N rows), sampleCount().
 // Prints one line per figure; docs/benchmarks.md records them with the command.
+#include "bench_check.h"
 #include "bench_util.h"
 
 #include <twindesk/twin/pg_store.h>
@@ -27,7 +28,10 @@
 #include <vector>
 
 using namespace twindesk;
+using bench::check;
 using bench::Clock;
+using bench::median;
+using bench::p95;
 
 namespace {
 
@@ -40,31 +44,6 @@ struct Options
     int zones = 500;
     int minutes = 1440;
 };
-
-template <typename T>
-T check(twin::Result<T> r, const char* what)
-{
-    if (!r)
-        throw std::runtime_error(std::string(what) + ": " + r.error().toString());
-    return std::move(r).value();
-}
-
-void check(const twin::Status& s, const char* what)
-{
-    if (!s)
-        throw std::runtime_error(std::string(what) + ": " + s.error().toString());
-}
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-}
-double p95(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[static_cast<std::size_t>(0.95 * static_cast<double>(v.size() - 1))];
-}
 
 // Zone air temperature: smooth daily swing plus a per-zone offset (deterministic).
 double value(int zone, int minute)

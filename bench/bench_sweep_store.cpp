@@ -11,6 +11,7 @@
 //   read: read() of the N rows (`--collect-store`, the console's table), 20 times;
 //   list: list() over the stored sweeps, 20 times.
 // Exits 1 if a read returns the wrong number of rows. docs/benchmarks.md records the figures.
+#include "bench_check.h"
 #include "bench_util.h"
 
 #include <twindesk/twin/pg_store.h>
@@ -28,33 +29,12 @@
 #include <vector>
 
 using namespace twindesk;
+using bench::check;
 using bench::Clock;
+using bench::median;
+using bench::p95;
 
 namespace {
-
-template <typename T> T check(twin::Result<T> r, const char* what)
-{
-    if (!r)
-        throw std::runtime_error(std::string(what) + ": " + r.error().toString());
-    return std::move(r).value();
-}
-
-void check(const twin::Status& s, const char* what)
-{
-    if (!s)
-        throw std::runtime_error(std::string(what) + ": " + s.error().toString());
-}
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-}
-double p95(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[static_cast<std::size_t>(0.95 * static_cast<double>(v.size() - 1))];
-}
 
 twin::SweepResultRow row(const std::string& sweep, int index, int count)
 {

@@ -1,10 +1,12 @@
 #pragma once
 // Shared helpers of the benchmark executables: elapsed seconds, the process's peak RSS, main().
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
 #include <sys/resource.h>
+#include <vector>
 
 namespace twindesk::bench {
 
@@ -13,6 +15,26 @@ using Clock = std::chrono::steady_clock;
 inline double seconds(Clock::time_point a, Clock::time_point b)
 {
     return std::chrono::duration<double>(b - a).count();
+}
+
+/// The value below which a fraction `p` (0..1) of `v` lies (nearest rank); 0 when empty.
+inline double percentile(std::vector<double> v, double p)
+{
+    if (v.empty())
+        return 0.0;
+    std::sort(v.begin(), v.end());
+    return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
+}
+inline double median(std::vector<double> v)
+{
+    if (v.empty())
+        return 0.0;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+inline double p95(std::vector<double> v)
+{
+    return percentile(std::move(v), 0.95);
 }
 
 /// Peak resident set size of this process so far, in kB.
