@@ -74,7 +74,8 @@ public:
     [[nodiscard]] virtual bool readOnly() const = 0;
 
     /// Runs one statement and calls `row` for every result row as it arrives (a large table
-    /// is streamed, not held in memory). `row` returns false to stop early.
+    /// is streamed, not held in memory). `row` returns false to stop early. `row` must not run
+    /// statements on this connection (the statement is still being read).
     virtual Status forEach(std::string_view sql, std::span<const SqlValue> params,
                            const std::function<bool(const SqlRow&)>& row,
                            const std::string& what) = 0;
